@@ -1,0 +1,24 @@
+#pragma once
+// Runs an op graph on the simulated cluster and measures it.
+//
+// Each node computes one op at a time, in the order ops become ready (FIFO), each costing its roofline time.
+// Collectives are expanded into point-to-point steps (collective::expand) that the network model prices.
+// Dependencies are per node: a compute op on node n that depends on a collective waits only for the
+// collective's result to be complete on n; a collective rank starts sending once the ops it depends on *on its
+// own node* are done (a dependency on an op placed elsewhere gates every rank). A collective is complete on a
+// member when that member is ready and every step addressed to it has been delivered.
+//
+// Blocks end at a barrier where every CPU and link is idle, so all repetitions of a block take the same time:
+// the executor simulates one repetition and multiplies its time and counters by `repeat`.
+
+#include "shardsim/exec/run_stats.hpp"
+#include "shardsim/net/network_model.hpp"
+#include "shardsim/topo/topology.hpp"
+#include "shardsim/workload/op_graph.hpp"
+
+namespace shardsim::exec {
+
+RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
+                 const net::NetworkOptions& network);
+
+}  // namespace shardsim::exec

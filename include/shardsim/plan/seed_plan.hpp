@@ -1,0 +1,51 @@
+#pragma once
+// The seed notebook's strategy for one MLP y = relu(x @ expand) @ reduce on N machines, per active expert and
+// layer: the root (rank 0) broadcasts x; machine i computes relu(x @ expand[:, E_i]); the activation pieces are
+// all-gathered; machine i computes full_activation @ reduce[:, R_i]; the output pieces are gathered to the root.
+// E_i and R_i are balanced contiguous column ranges (partition.hpp); an uneven split is handled, not refused.
+// Each active expert runs as its own instance of this (own broadcast and gather), as the notebook's per-layer
+// figures assume; experts of one layer run concurrently and the next layer starts when all are gathered.
+
+#include <cstdint>
+#include <vector>
+
+#include "shardsim/plan/partition.hpp"
+#include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/workload/model_spec.hpp"
+#include "shardsim/workload/op_graph.hpp"
+
+namespace shardsim::plan {
+
+// The notebook's `info` figures for one layer of one expert, in elements (closed form).
+struct SeedLayerFigures {
+  std::int64_t total_params = 0;                    // expand.size + reduce.size
+  std::int64_t machine_params = 0;                  // largest shard: |expand piece| + |reduce piece|
+  double fraction = 0;                              // machine_params / total_params
+  std::int64_t internal_bandwidth_params = 0;       // memory read by the shard matmuls, summed over machines
+  std::int64_t cross_machine_bandwidth_params = 0;  // payload delivered by the three collectives
+};
+
+// Closed forms (see the derivation in seed_plan.cpp), for `nodes` machines and `batch` rows.
+SeedLayerFigures seed_layer_figures(const workload::ModelSpec& model, std::int64_t batch, int nodes);
+
+// Per plan rank: parameters held and bytes resident.
+struct RankFootprint {
+  std::int64_t params = 0;  // weights held, over all layers and experts
+  Bytes weights;
+  Bytes activations;        // peak live activations of one layer (input, full activation, output piece)
+  Bytes total() const { return weights + activations; }
+};
+
+struct PlannedWorkload {
+  workload::OpGraph graph;              // one token (one decode step of `batch` rows)
+  std::vector<workload::NodeId> nodes;  // plan rank -> topology node
+  std::vector<RankFootprint> footprint;  // per rank
+  std::vector<Range> expand_cols;       // E_i
+  std::vector<Range> reduce_cols;       // R_i
+};
+
+// Throws InputError-free InternalError on violated preconditions; callers validate user input first
+// (nodes between 1 and min(d_model, topology nodes)).
+PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t batch, const PlanSpec& spec);
+
+}  // namespace shardsim::plan

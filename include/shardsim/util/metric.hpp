@@ -1,0 +1,46 @@
+#pragma once
+// The catalog of figures a run reports under a stable name: what `[expect]` tables check and what the JSON report
+// calls them. It lives here, left of everything, because the scenario loader validates names before a run and the
+// report computes values after it (design.md §1: the type moves left).
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "shardsim/util/error.hpp"
+
+namespace shardsim {
+
+enum class MetricUnit {
+  count,    // a whole number (parameters, elements, nodes, events)
+  ratio,    // a plain number
+  bytes,    // written as "4 GB" or a number of bytes
+  seconds,  // written as "50 ms" or a number of seconds
+  rate,     // per second (tokens/s)
+  flag,     // 1 or 0 (true or false)
+};
+
+struct MetricInfo {
+  std::string_view name;
+  MetricUnit unit;
+  std::string_view description;
+};
+
+std::span<const MetricInfo> metric_catalog();
+// The catalog index of `name`, if it is one.
+std::optional<std::size_t> metric_index(std::string_view name);
+
+// One check of an [expect] table: the metric must equal `equals` (within `rel_tol`, relative), and/or lie in
+// [min, max]. Values are in the metric's base unit (bytes, seconds, ...).
+struct Expectation {
+  std::string metric;
+  std::size_t index = 0;  // in metric_catalog()
+  SourcePos pos;
+  std::optional<double> equals;
+  double rel_tol = 0;
+  std::optional<double> min;
+  std::optional<double> max;
+};
+
+}  // namespace shardsim

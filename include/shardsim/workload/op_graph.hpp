@@ -1,0 +1,46 @@
+#pragma once
+// What a plan asks the cluster to do for one token: compute ops placed on nodes and collectives among nodes,
+// with dependencies. Ops are grouped in blocks; a block runs `repeat` times in a row and each repetition starts
+// only when the previous one has completed entirely (a barrier), as layers do when each layer's input is
+// gathered at one node before the next layer starts.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "shardsim/collective/collective.hpp"
+#include "shardsim/hw/roofline.hpp"
+
+namespace shardsim::workload {
+
+using NodeId = std::int32_t;  // the topology's compute node index
+using OpId = std::int32_t;    // index of an op within its block
+
+struct ComputeOp {
+  NodeId node = 0;
+  hw::ComputeWork work;
+};
+
+struct CollectiveOp {
+  collective::CollectiveSpec spec;
+  std::vector<NodeId> members;  // members[rank] is the node playing that rank
+};
+
+struct Op {
+  std::string label;  // e.g. "expert0.expand", for traces and errors
+  std::variant<ComputeOp, CollectiveOp> kind;
+  std::vector<OpId> deps;  // ops of the same block that must complete first (smaller ids)
+};
+
+struct Block {
+  std::string name;
+  std::int64_t repeat = 1;
+  std::vector<Op> ops;
+};
+
+struct OpGraph {
+  std::vector<Block> blocks;  // run in order, each `repeat` times
+};
+
+}  // namespace shardsim::workload

@@ -1,0 +1,15 @@
+#include "shardsim/app/pipeline.hpp"
+
+#include "shardsim/exec/executor.hpp"
+#include "shardsim/plan/seed_plan.hpp"
+
+namespace shardsim::app {
+
+report::Result run_scenario(const scenario::Scenario& s) {
+  const plan::PlannedWorkload planned = plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  exec::RunStats stats = exec::execute(s.topology, planned.graph, s.network);
+  report::RunInputs inputs{s.path, s.topology_path, s.model_preset, &s.topology, s.model, s.plan, s.run, s.network};
+  return report::make_result(std::move(inputs), planned, std::move(stats));
+}
+
+}  // namespace shardsim::app

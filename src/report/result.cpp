@@ -1,0 +1,86 @@
+#include "shardsim/report/result.hpp"
+
+#include <algorithm>
+
+#include "shardsim/util/error.hpp"
+
+namespace shardsim::report {
+
+std::int64_t seed_min_nodes(std::int64_t total_params, std::int64_t bytes_per_value, Bytes ram) {
+  // (params / 1e9) * bytes // (ram / 1e9) is floor(params * bytes / ram); in integers to avoid rounding.
+  return total_params * bytes_per_value / ram.count;
+}
+
+Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::RunStats stats) {
+  Result r;
+  r.inputs = std::move(inputs);
+  const workload::ModelSpec& model = r.inputs.model;
+  const topo::Topology& topology = *r.inputs.topology;
+  r.closed_form = plan::seed_layer_figures(model, r.inputs.run.batch, r.inputs.plan.nodes);
+  r.footprint = plan.footprint;
+  r.plan_nodes = plan.nodes;
+  r.stats = std::move(stats);
+
+  const std::int64_t v = workload::bytes_per_value(model.dtype);
+  const std::int64_t layer_runs = model.layers * model.experts_per_token;  // seed layers per token
+  Bytes memory_read, delivered, sent, wire;
+  for (const exec::NodeStats& n : r.stats.nodes) {
+    memory_read += n.memory_read;
+    delivered += n.payload_delivered;
+    sent += n.payload_sent;
+  }
+  for (const exec::LinkStats& l : r.stats.links) wire += l.wire_bytes;
+  require(memory_read.count % layer_runs == 0 && delivered.count % layer_runs == 0,
+          "per-token traffic is not a whole number of layers");
+
+  std::int64_t params_per_node = 0;
+  Bytes max_resident;
+  bool fits = true;
+  for (std::size_t i = 0; i < r.footprint.size(); ++i) {
+    params_per_node = std::max(params_per_node, r.footprint[i].params);
+    max_resident = std::max(max_resident, r.footprint[i].total());
+    fits = fits && r.footprint[i].total() <= topology.node(r.plan_nodes[i]).ram;
+  }
+  const Bytes ram = topology.node(r.plan_nodes.at(0)).ram;
+  const Bytes weights = model.total_weight_bytes();
+
+  const exec::Breakdown& cp = r.stats.critical_path;
+  const double latency = r.stats.token_latency.seconds();
+  r.figures.assign(metric_catalog().size(), 0.0);
+  auto set = [&r](std::string_view name, double value) {
+    const auto i = metric_index(name);
+    require(i.has_value(), "unknown metric in make_result");
+    r.figures[*i] = value;
+  };
+  auto d = [](std::int64_t x) { return static_cast<double>(x); };
+  set("nodes", r.inputs.plan.nodes);
+  set("total_params", d(model.total_params()));
+  set("params_per_node", d(params_per_node));
+  set("layer_params", d(r.closed_form.total_params));
+  set("layer_params_per_node", d(r.closed_form.machine_params));
+  set("fraction", r.closed_form.fraction);
+  set("layer_memory_traffic_elements", d(memory_read.count / layer_runs / v));
+  set("layer_memory_traffic_bytes", d(memory_read.count / layer_runs));
+  set("layer_payload_delivered_elements", d(delivered.count / layer_runs / v));
+  set("layer_payload_delivered_bytes", d(delivered.count / layer_runs));
+  set("token_latency", latency);
+  set("tokens_per_second", latency > 0 ? static_cast<double>(r.inputs.run.batch) / latency : 0.0);
+  set("cp_compute", cp.compute.seconds());
+  set("cp_memory", cp.memory.seconds());
+  set("cp_overhead", cp.overhead.seconds());
+  set("cp_latency", cp.latency.seconds());
+  set("cp_serialization", cp.serialization.seconds());
+  set("cp_waiting", cp.waiting.seconds());
+  set("memory_traffic_bytes", d(memory_read.count));
+  set("payload_delivered_bytes", d(delivered.count));
+  set("payload_sent_bytes", d(sent.count));
+  set("wire_bytes", d(wire.count));
+  set("max_resident_bytes", d(max_resident.count));
+  set("fits", fits ? 1.0 : 0.0);
+  set("min_nodes_for_weights", d((weights.count + ram.count - 1) / ram.count));
+  set("seed_min_nodes", d(seed_min_nodes(model.total_params(), v, ram)));
+  set("transfers", d(static_cast<std::int64_t>(r.stats.transfers)));
+  return r;
+}
+
+}  // namespace shardsim::report

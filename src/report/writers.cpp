@@ -1,0 +1,195 @@
+#include "shardsim/report/writers.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <toml++/toml.h>
+
+#include "shardsim/report/expectation_check.hpp"
+#include "shardsim/util/unit_parse.hpp"
+
+namespace shardsim::report {
+namespace {
+
+double figure(const Result& r, std::string_view name) { return r.figures.at(*metric_index(name)); }
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string pct(Time part, Time whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%5.1f%%", whole.ps > 0 ? 100.0 * static_cast<double>(part.ps) / static_cast<double>(whole.ps) : 0.0);
+  return buf;
+}
+
+std::string row(std::string_view label, const std::string& a, const std::string& b = "", const std::string& c = "") {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  %-44s %18s %18s  %s", std::string(label).c_str(), a.c_str(), b.c_str(), c.c_str());
+  std::string s(buf);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s + "\n";
+}
+
+// Link directions sorted by bytes carried, most first (ties by id, for determinism).
+std::vector<std::size_t> busiest_links(const Result& r) {
+  std::vector<std::size_t> order(r.stats.links.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return r.stats.links[a].wire_bytes > r.stats.links[b].wire_bytes;
+  });
+  return order;
+}
+
+}  // namespace
+
+void write_text(std::ostream& out, const Result& r) {
+  const auto& in = r.inputs;
+  const topo::Topology& topology = *in.topology;
+  const workload::ModelSpec& m = in.model;
+  const std::int64_t v = workload::bytes_per_value(m.dtype);
+  const hw::NodeSpec& root = topology.node(r.plan_nodes.at(0));
+
+  out << "scenario  " << in.scenario_path << "\n";
+  out << "topology  " << in.topology_path << ": " << topology.node_count() << " nodes, " << topology.switch_count()
+      << " switches, " << topology.link_count() << " links\n";
+  out << "network   fifo store-and-forward, " << in.network.mtu.count << " B payload per frame + "
+      << in.network.frame_overhead.count << " B framing\n";
+  out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
+      << m.d_ff << ", " << m.layers << " layers, " << m.experts << " experts (" << m.experts_per_token
+      << " per token), " << workload::to_string(m.dtype) << "\n";
+  out << "plan      seed on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
+      << " collectives, batch " << in.run.batch << "\n\n";
+
+  const std::int64_t layer_runs = m.layers * m.experts_per_token;
+  out << "One layer of one expert (the seed notebook's figures)\n";
+  out << row("", "elements", "bytes", "closed form (elements)");
+  out << row("total params", num(figure(r, "layer_params")), num(figure(r, "layer_params") * static_cast<double>(v)));
+  out << row("params per node (largest shard)", num(figure(r, "layer_params_per_node")),
+             num(figure(r, "layer_params_per_node") * static_cast<double>(v)));
+  char fraction[64];
+  std::snprintf(fraction, sizeof fraction, "%.10g", figure(r, "fraction"));
+  out << row("fraction", fraction);
+  out << row("memory traffic (internal_bandwidth)", num(figure(r, "layer_memory_traffic_elements")),
+             num(figure(r, "layer_memory_traffic_bytes")), std::to_string(r.closed_form.internal_bandwidth_params));
+  out << row("payload delivered (cross_machine_bandwidth)", num(figure(r, "layer_payload_delivered_elements")),
+             num(figure(r, "layer_payload_delivered_bytes")),
+             std::to_string(r.closed_form.cross_machine_bandwidth_params));
+  out << "\n";
+
+  const Time latency = r.stats.token_latency;
+  out << "One token (" << m.layers << " layers x " << m.experts_per_token << " experts = " << layer_runs
+      << " expert layers)\n";
+  out << row("token latency", format_time(latency));
+  char tps[64];
+  std::snprintf(tps, sizeof tps, "%.6g", figure(r, "tokens_per_second"));
+  out << row("tokens/s", tps);
+  const exec::Breakdown& cp = r.stats.critical_path;
+  out << "  critical path:\n";
+  out << row("  compute (arithmetic-bound)", format_time(cp.compute), pct(cp.compute, latency));
+  out << row("  compute (memory-bound)", format_time(cp.memory), pct(cp.memory, latency));
+  out << row("  software overhead (ops, messages)", format_time(cp.overhead), pct(cp.overhead, latency));
+  out << row("  latency (links, switches)", format_time(cp.latency), pct(cp.latency, latency));
+  out << row("  serialization (bytes on links)", format_time(cp.serialization), pct(cp.serialization, latency));
+  out << row("  waiting (queued for CPU or link)", format_time(cp.waiting), pct(cp.waiting, latency));
+  out << row("memory traffic", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "memory_traffic_bytes"))}),
+             num(figure(r, "memory_traffic_bytes")) + " B");
+  out << row("payload delivered", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "payload_delivered_bytes"))}),
+             num(figure(r, "payload_delivered_bytes")) + " B");
+  out << row("payload sent over the network", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "payload_sent_bytes"))}),
+             num(figure(r, "payload_sent_bytes")) + " B");
+  out << row("bytes on the wire (all link directions)", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "wire_bytes"))}),
+             num(figure(r, "wire_bytes")) + " B");
+  out << row("messages", num(figure(r, "transfers")));
+  out << "\n";
+
+  out << "Memory per node\n";
+  out << row("largest resident (weights + activations)", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "max_resident_bytes"))}),
+             "of " + format_bytes(root.ram), figure(r, "fits") > 0 ? "fits" : "DOES NOT FIT");
+  out << row("params per node (all layers and experts)", num(figure(r, "params_per_node")));
+  out << row("total params", num(figure(r, "total_params")), format_bytes(m.total_weight_bytes()));
+  out << row("fewest " + root.type + " nodes that hold the weights", num(figure(r, "min_nodes_for_weights")),
+             "", "ceil(weight bytes / RAM)");
+  out << row("  the notebook's estimate", num(figure(r, "seed_min_nodes")), "", "params_in_billions * bytes // RAM_GB (a floor)");
+  out << "\n";
+
+  out << "Busiest link directions\n";
+  const auto order = busiest_links(r);
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, order.size()); ++i) {
+    const exec::LinkStats& l = r.stats.links[order[i]];
+    if (l.wire_bytes.count == 0) break;
+    out << row(topology.dir_link_name(static_cast<topo::DirLinkId>(order[i])), format_bytes(l.wire_bytes),
+               "busy " + format_time(l.busy), pct(l.busy, latency) + " of the token");
+  }
+}
+
+void write_json(std::ostream& out, const Result& r) {
+  const auto& in = r.inputs;
+  const topo::Topology& topology = *in.topology;
+  toml::table figures;
+  for (std::size_t i = 0; i < metric_catalog().size(); ++i) {
+    const MetricInfo& info = metric_catalog()[i];
+    const double value = r.figures[i];
+    if (info.unit == MetricUnit::count || info.unit == MetricUnit::bytes || info.unit == MetricUnit::flag) {
+      figures.insert(info.name, static_cast<std::int64_t>(value));
+    } else {
+      figures.insert(info.name, value);
+    }
+  }
+  toml::table closed_form{
+      {"layer_params", r.closed_form.total_params},
+      {"layer_params_per_node", r.closed_form.machine_params},
+      {"layer_memory_traffic_elements", r.closed_form.internal_bandwidth_params},
+      {"layer_payload_delivered_elements", r.closed_form.cross_machine_bandwidth_params},
+  };
+  toml::array nodes;
+  for (std::size_t i = 0; i < r.plan_nodes.size(); ++i) {
+    const auto id = r.plan_nodes[i];
+    const exec::NodeStats& n = r.stats.nodes[static_cast<std::size_t>(id)];
+    const plan::RankFootprint& fp = r.footprint[i];
+    nodes.push_back(toml::table{
+        {"name", topology.node_name(id)},
+        {"type", topology.node(id).type},
+        {"ram_bytes", topology.node(id).ram.count},
+        {"params", fp.params},
+        {"weight_bytes", fp.weights.count},
+        {"activation_bytes", fp.activations.count},
+        {"fits", fp.total() <= topology.node(id).ram},
+        {"payload_sent_bytes", n.payload_sent.count},
+        {"payload_received_bytes", n.payload_received.count},
+        {"payload_delivered_bytes", n.payload_delivered.count},
+        {"memory_read_bytes", n.memory_read.count},
+        {"memory_written_bytes", n.memory_written.count},
+        {"flops", n.flops.count},
+        {"compute_busy_s", n.compute_busy.seconds()},
+    });
+  }
+  toml::array links;
+  for (std::size_t d = 0; d < r.stats.links.size(); ++d) {
+    const exec::LinkStats& l = r.stats.links[d];
+    if (l.wire_bytes.count == 0) continue;
+    links.push_back(toml::table{
+        {"link", topology.dir_link_name(static_cast<topo::DirLinkId>(d))},
+        {"wire_bytes", l.wire_bytes.count},
+        {"busy_s", l.busy.seconds()},
+    });
+  }
+  toml::array blocks;
+  for (const exec::BlockStats& b : r.stats.blocks) {
+    blocks.push_back(toml::table{{"name", b.name}, {"repeat", b.repeat}, {"duration_s", b.duration.seconds()}});
+  }
+  toml::table doc{
+      {"scenario", in.scenario_path},
+      {"topology", in.topology_path},
+      {"figures", std::move(figures)},
+      {"closed_form", std::move(closed_form)},
+      {"blocks", std::move(blocks)},
+      {"nodes", std::move(nodes)},
+      {"links", std::move(links)},
+  };
+  out << toml::json_formatter{doc} << "\n";
+}
+
+}  // namespace shardsim::report

@@ -1,0 +1,292 @@
+#include "shardsim/scenario/scenario.hpp"
+
+#include <array>
+#include <cmath>
+
+#include "shardsim/scenario/toml_file.hpp"
+#include "shardsim/scenario/toml_reader.hpp"
+#include "shardsim/scenario/topology_file.hpp"
+#include "shardsim/util/suggest.hpp"
+#include "shardsim/util/unit_parse.hpp"
+#include "shardsim/workload/model_preset.hpp"
+
+namespace shardsim::scenario {
+namespace {
+
+// ---- overrides -------------------------------------------------------------------------------------------
+
+struct Override {
+  std::vector<std::string> path;  // dotted key, split
+  toml::table doc;  // {value = ...}, parsed from the argument
+  std::string label;
+};
+
+// Parses "a.b.c=value" as TOML so the value gets a type and a column; a value that is not TOML is a string.
+Override parse_override(const std::string& arg) {
+  const SourcePos where{"--set " + arg, 0, 0};
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) throw InputError(where, "expected key=value");
+  Override o;
+  o.label = "--set " + arg;
+  std::string key = arg.substr(0, eq);
+  for (std::size_t start = 0;;) {
+    const auto dot = key.find('.', start);
+    o.path.push_back(key.substr(start, dot - start));
+    if (o.path.back().empty()) throw InputError(where, "empty part in key '" + key + "'");
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  auto parse = [&](const std::string& value) { return toml::parse("value = " + value, o.label); };
+  try {
+    o.doc = parse(arg.substr(eq + 1));
+  } catch (const toml::parse_error&) {
+    std::string quoted = "\"";
+    for (char c : arg.substr(eq + 1)) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    try {
+      o.doc = parse(quoted + "\"");
+    } catch (const toml::parse_error& e) {
+      throw InputError(where, std::string(e.description()));
+    }
+  }
+  return o;
+}
+
+// Sets `o` into `root`, creating tables as needed; a numeric part indexes an array (of tables).
+void apply_override(toml::table& root, const Override& o, std::size_t first) {
+  const SourcePos where{o.label, 0, 0};
+  toml::node* current = &root;
+  for (std::size_t i = first; i < o.path.size(); ++i) {
+    const std::string& part = o.path[i];
+    const bool last = i + 1 == o.path.size();
+    if (auto* array = current->as_array()) {
+      std::size_t index = 0;
+      const bool numeric = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+      if (!numeric || (index = std::stoul(part)) >= array->size()) {
+        throw InputError(where, "'" + part + "' is not an index of the array (it has " +
+                                    std::to_string(array->size()) + " entries)");
+      }
+      if (last) {
+        array->replace(array->begin() + static_cast<std::ptrdiff_t>(index), *o.doc.get("value"));
+        return;
+      }
+      current = array->get(index);
+      continue;
+    }
+    auto* table = current->as_table();
+    if (!table) throw InputError(where, "'" + part + "' is below a value that is not a table");
+    if (last) {
+      table->insert_or_assign(part, *o.doc.get("value"));
+      return;
+    }
+    if (!table->contains(part)) table->insert(part, toml::table{});
+    current = table->get(part);
+  }
+}
+
+// ---- [expect] ---------------------------------------------------------------------------------------------
+
+double expected_value(const toml::node& n, const MetricInfo& metric, const std::string& file, const std::string& key) {
+  const SourcePos pos = position(n, file);
+  if (auto b = n.value_exact<bool>()) {
+    if (metric.unit != MetricUnit::flag) throw InputError(pos, key + ": true/false only for 0/1 figures");
+    return *b ? 1.0 : 0.0;
+  }
+  if (n.is_number()) return *n.value<double>();
+  if (auto s = n.value_exact<std::string>()) {
+    try {
+      switch (metric.unit) {
+        case MetricUnit::seconds: return parse_time(*s).seconds();
+        case MetricUnit::bytes: return static_cast<double>(parse_bytes(*s).count);
+        default: break;
+      }
+    } catch (const UnitError& e) {
+      throw InputError(pos, key + ": " + e.what());
+    }
+    throw InputError(pos, key + ": expected a number, got a string");
+  }
+  throw InputError(pos, key + ": expected a number, a quantity with its unit, or a table {min, max, value, rel}");
+}
+
+std::vector<Expectation> read_expectations(TomlReader& r) {
+  std::vector<Expectation> out;
+  const toml::table* table = r.table("expect");
+  if (!table) return out;
+  std::vector<std::string_view> names;
+  for (const MetricInfo& m : metric_catalog()) names.push_back(m.name);
+  for (const auto& [key, value] : *table) {
+    const std::string name(key.str());
+    const std::string path = "expect." + name;
+    const auto index = metric_index(name);
+    if (!index) {
+      std::string message = "unknown metric '" + path + "'";
+      if (auto best = closest_match(name, names)) message += " (did you mean '" + *best + "'?)";
+      throw InputError(position(key.source(), r.file()), message);
+    }
+    const MetricInfo& metric = metric_catalog()[*index];
+    Expectation e{name, *index, position(value, r.file()), std::nullopt, 0, std::nullopt, std::nullopt};
+    if (const toml::table* bounds = value.as_table()) {
+      TomlReader b(*bounds, r.file(), path);
+      auto get = [&](std::string_view k) -> std::optional<double> {
+        const toml::node* n = b.node(k);
+        if (!n) return std::nullopt;
+        return expected_value(*n, metric, r.file(), b.path(k));
+      };
+      e.min = get("min");
+      e.max = get("max");
+      e.equals = get("value");
+      if (const toml::node* rel = b.node("rel")) {
+        if (!rel->is_number() || *rel->value<double>() < 0) b.fail("rel", "expected a non-negative number");
+        if (!e.equals) b.fail("rel", "'rel' needs 'value'");
+        e.rel_tol = *rel->value<double>();
+      }
+      b.finish();
+      if (!e.min && !e.max && !e.equals) throw InputError(e.pos, path + ": give min, max or value");
+      if (e.min && e.max && *e.min > *e.max) throw InputError(e.pos, path + ": min is above max");
+    } else {
+      e.equals = expected_value(value, metric, r.file(), path);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// ---- sections ---------------------------------------------------------------------------------------------
+
+template <class Enum, std::size_t N>
+Enum choice(TomlReader& r, std::string_view key, const std::array<std::pair<std::string_view, Enum>, N>& options,
+            Enum fallback) {
+  const auto value = r.string(key);
+  if (!value) return fallback;
+  std::vector<std::string_view> names;
+  for (const auto& [name, e] : options) {
+    if (name == *value) return e;
+    names.push_back(name);
+  }
+  std::string message = "unknown value '" + *value + "'; expected one of:";
+  for (auto n : names) message += " " + std::string(n);
+  r.fail(key, message);
+}
+
+void read_model(TomlReader& m, Scenario& s) {
+  if (auto preset = m.string("preset")) {
+    auto spec = workload::find_model_preset(*preset);
+    if (!spec) {
+      std::vector<std::string_view> names;
+      for (const auto& p : workload::model_presets()) names.push_back(p.name);
+      std::string message = "unknown model preset '" + *preset + "'";
+      if (auto best = closest_match(*preset, names)) message += " (did you mean '" + *best + "'?)";
+      m.fail("preset", message);
+    }
+    s.model = *spec;
+    s.model_preset = *preset;
+  }
+  workload::ModelSpec& model = s.model;
+  auto dim = [&](std::string_view key, std::int64_t& field) {
+    if (auto v = m.integer(key)) field = m.bounded(key, *v, 1, 1'000'000'000);
+    if (field <= 0) m.missing(key);
+  };
+  dim("d_model", model.d_model);
+  dim("d_ff", model.d_ff);
+  dim("layers", model.layers);
+  dim("experts", model.experts);
+  dim("experts_per_token", model.experts_per_token);
+  if (model.experts_per_token > model.experts) {
+    m.fail(m.has("experts_per_token") ? "experts_per_token" : "experts",
+           "experts_per_token (" + std::to_string(model.experts_per_token) + ") exceeds experts (" +
+               std::to_string(model.experts) + ")");
+  }
+  static constexpr std::array<std::pair<std::string_view, workload::Dtype>, 3> dtypes{
+      {{"fp32", workload::Dtype::fp32}, {"fp16", workload::Dtype::fp16}, {"bf16", workload::Dtype::bf16}}};
+  model.dtype = choice(m, "dtype", dtypes, model.dtype);
+  m.finish();
+}
+
+void read_plan(TomlReader& p, Scenario& s) {
+  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 1> strategies{
+      {{"seed", plan::Strategy::seed}}};
+  static constexpr std::array<std::pair<std::string_view, collective::Algorithm>, 1> algorithms{
+      {{"direct", collective::Algorithm::direct}}};
+  s.plan.strategy = choice(p, "strategy", strategies, plan::Strategy::seed);
+  s.plan.algorithm = choice(p, "collective", algorithms, collective::Algorithm::direct);
+  const std::int64_t available = s.topology.node_count();
+  const std::int64_t nodes = p.integer("nodes").value_or(available);
+  // Every node must hold at least one column of each matrix.
+  const std::int64_t most = std::min({available, s.model.d_model, s.model.d_ff});
+  if (nodes < 1 || nodes > most) {
+    p.fail("nodes", "must be between 1 and " + std::to_string(most) + " (the topology has " +
+                        std::to_string(available) + " compute nodes and every node needs at least one column of " +
+                        "d_model = " + std::to_string(s.model.d_model) + "), got " + std::to_string(nodes));
+  }
+  s.plan.nodes = static_cast<int>(nodes);
+  p.finish();
+}
+
+void read_network(TomlReader& n, Scenario& s) {
+  static constexpr std::array<std::pair<std::string_view, net::NetworkModelKind>, 1> models{
+      {{"fifo", net::NetworkModelKind::fifo}}};
+  s.network.model = choice(n, "model", models, net::NetworkModelKind::fifo);
+  if (auto mtu = n.bytes("mtu")) {
+    if (mtu->count <= 0) n.fail("mtu", "must be positive");
+    s.network.mtu = *mtu;
+  }
+  if (auto overhead = n.bytes("frame_overhead")) s.network.frame_overhead = *overhead;
+  n.finish();
+}
+
+}  // namespace
+
+topo::Topology load_topology(const std::string& path, const std::vector<std::string>& overrides) {
+  toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
+  for (const std::string& arg : overrides) apply_override(table, parse_override(arg), 0);
+  return build_topology(table, path);
+}
+
+Scenario load(const std::string& path, const std::vector<std::string>& overrides) {
+  Scenario s;
+  s.path = path;
+  toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
+  std::vector<Override> topology_overrides;
+  for (const std::string& arg : overrides) {
+    Override o = parse_override(arg);
+    if (o.path.size() > 1 && o.path[0] == "topology") {
+      topology_overrides.push_back(std::move(o));
+    } else {
+      apply_override(table, o, 0);
+    }
+  }
+
+  TomlReader r(table, path, "");
+  const std::string topology_name = r.require_string("topology");
+  s.topology_path = resolve_relative(path, topology_name);
+  toml::table topology_table = parse_toml_file(s.topology_path, position(*r.node("topology"), path));
+  for (const Override& o : topology_overrides) apply_override(topology_table, o, 1);
+  s.topology = build_topology(topology_table, s.topology_path);
+
+  const toml::table* model = r.table("model");
+  if (!model) r.missing("model");
+  TomlReader m(*model, path, "model");
+  read_model(m, s);
+
+  static const toml::table empty;
+  const toml::table* plan = r.table("plan");
+  TomlReader p(plan ? *plan : empty, path, "plan");
+  read_plan(p, s);
+
+  const toml::table* run = r.table("run");
+  TomlReader ru(run ? *run : empty, path, "run");
+  if (auto batch = ru.integer("batch")) s.run.batch = ru.bounded("batch", *batch, 1, 1'000'000);
+  ru.finish();
+
+  const toml::table* network = r.table("network");
+  TomlReader n(network ? *network : empty, path, "network");
+  read_network(n, s);
+
+  s.expectations = read_expectations(r);
+  r.finish();
+  return s;
+}
+
+}  // namespace shardsim::scenario

@@ -1,0 +1,52 @@
+#include "shardsim/util/metric.hpp"
+
+#include <array>
+
+namespace shardsim {
+namespace {
+
+// Per-layer figures are those of one expert's MLP in one layer: the seed notebook's `info` dictionary.
+constexpr std::array<MetricInfo, 27> kCatalog{{
+    {"nodes", MetricUnit::count, "nodes the plan uses"},
+    {"total_params", MetricUnit::count, "parameters of the whole model (all layers and experts)"},
+    {"params_per_node", MetricUnit::count, "parameters held by the node holding the most"},
+    {"layer_params", MetricUnit::count, "parameters of one layer of one expert (seed: total_params)"},
+    {"layer_params_per_node", MetricUnit::count, "largest shard of one layer of one expert (seed: machine_params)"},
+    {"fraction", MetricUnit::ratio, "layer_params_per_node / layer_params (seed: fraction)"},
+    {"layer_memory_traffic_elements", MetricUnit::count,
+     "values read from RAM by one layer of one expert, all nodes (seed: internal_bandwidth_params)"},
+    {"layer_memory_traffic_bytes", MetricUnit::bytes, "the same in bytes (seed: internal_bandwidth)"},
+    {"layer_payload_delivered_elements", MetricUnit::count,
+     "collective results held by nodes for one layer of one expert (seed: cross_machine_bandwidth_params)"},
+    {"layer_payload_delivered_bytes", MetricUnit::bytes, "the same in bytes (seed: cross_machine_bandwidth)"},
+    {"token_latency", MetricUnit::seconds, "simulated time of one token (one decode step of the batch)"},
+    {"tokens_per_second", MetricUnit::rate, "batch / token_latency"},
+    {"cp_compute", MetricUnit::seconds, "critical path: arithmetic-bound compute"},
+    {"cp_memory", MetricUnit::seconds, "critical path: memory-bound compute"},
+    {"cp_overhead", MetricUnit::seconds, "critical path: per-op and per-message software overhead"},
+    {"cp_latency", MetricUnit::seconds, "critical path: link propagation and switch forwarding"},
+    {"cp_serialization", MetricUnit::seconds, "critical path: bytes on links"},
+    {"cp_waiting", MetricUnit::seconds, "critical path: queued behind other work"},
+    {"memory_traffic_bytes", MetricUnit::bytes, "bytes read from RAM by compute ops for one token, all nodes"},
+    {"payload_delivered_bytes", MetricUnit::bytes, "collective results held by nodes for one token"},
+    {"payload_sent_bytes", MetricUnit::bytes, "payload sent over the network for one token (= received)"},
+    {"wire_bytes", MetricUnit::bytes, "bytes on all link directions for one token, framing included"},
+    {"max_resident_bytes", MetricUnit::bytes, "largest resident memory of a node (weights + activations)"},
+    {"fits", MetricUnit::flag, "1 when every node's resident memory fits in its RAM"},
+    {"min_nodes_for_weights", MetricUnit::count, "fewest such nodes whose RAM holds all weights (ceiling)"},
+    {"seed_min_nodes", MetricUnit::count, "the notebook's params_in_billions * bytes // ram_in_GB (a floor)"},
+    {"transfers", MetricUnit::count, "point-to-point messages for one token"},
+}};
+
+}  // namespace
+
+std::span<const MetricInfo> metric_catalog() { return kCatalog; }
+
+std::optional<std::size_t> metric_index(std::string_view name) {
+  for (std::size_t i = 0; i < kCatalog.size(); ++i) {
+    if (kCatalog[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace shardsim

@@ -1,0 +1,145 @@
+#include "shardsim/util/unit_parse.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+namespace shardsim {
+namespace {
+
+struct Quantity {
+  double value;           // the number as written
+  std::string_view unit;  // what follows it, spaces trimmed
+};
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+Quantity split(std::string_view text, const char* expected) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  std::string_view s = trim(text);
+  double value = 0;
+  // from_chars is locale-independent, so "1.5" parses the same everywhere.
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || !std::isfinite(value)) {
+    throw UnitError("expected a number followed by a unit of " + std::string(expected) + ", got " +
+                    quoted(text));
+  }
+  std::string_view unit = trim(s.substr(static_cast<std::size_t>(end - s.data())));
+  if (unit.empty()) {
+    throw UnitError("missing unit in " + quoted(text) + ": write it with a unit of " + std::string(expected));
+  }
+  if (value < 0) throw UnitError("negative quantity " + quoted(text));
+  return {value, unit};
+}
+
+// Splits a metric or binary prefix off `unit` if what remains is one of `bases`.
+// Returns the multiplier and the base, or {0, ""} when nothing matches.
+template <std::size_t N>
+std::pair<double, std::string_view> match_prefixed(std::string_view unit,
+                                                   const std::array<std::string_view, N>& bases) {
+  // Binary prefixes first so that "Gi" is not read as "G" followed by a unit starting with "i".
+  static constexpr std::array<std::pair<std::string_view, double>, 12> prefixes{{
+      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
+      {"Pi", 1125899906842624.0},
+      {"", 1.0},
+      {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15},
+  }};
+  for (const auto& [prefix, mult] : prefixes) {
+    if (unit.size() < prefix.size() || unit.substr(0, prefix.size()) != prefix) continue;
+    std::string_view rest = unit.substr(prefix.size());
+    for (std::string_view base : bases) {
+      if (rest == base) return {mult, base};
+    }
+  }
+  return {0, ""};
+}
+
+}  // namespace
+
+Time parse_time(std::string_view text) {
+  static constexpr const char* kind = "time (s, ms, us, ns, ps)";
+  Quantity q = split(text, kind);
+  static constexpr std::array<std::pair<std::string_view, double>, 7> units{{
+      {"s", 1e12}, {"ms", 1e9}, {"us", 1e6}, {"\xC2\xB5s", 1e6}, {"ns", 1e3}, {"ps", 1.0}, {"min", 60e12},
+  }};
+  for (const auto& [name, ps] : units) {
+    if (q.unit == name) return Time{std::llround(q.value * ps)};
+  }
+  throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
+}
+
+Bytes parse_bytes(std::string_view text) {
+  static constexpr const char* kind = "size (B, kB, MB, GB, KiB, MiB, GiB, bit, ...)";
+  Quantity q = split(text, kind);
+  static constexpr std::array<std::string_view, 3> bases{"B", "bit", "b"};
+  auto [mult, base] = match_prefixed(q.unit, bases);
+  if (mult == 0) throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
+  double bytes = q.value * mult / (base == "B" ? 1.0 : 8.0);
+  double whole = std::round(bytes);
+  if (std::abs(bytes - whole) > 1e-6 * std::max(1.0, whole)) {
+    throw UnitError(quoted(text) + " is not a whole number of bytes");
+  }
+  if (whole > 9.2e18) throw UnitError(quoted(text) + " is too large");
+  return Bytes{static_cast<std::int64_t>(whole)};
+}
+
+ByteRate parse_byte_rate(std::string_view text) {
+  static constexpr const char* kind = "bandwidth (B/s, MB/s, GiB/s, bit/s, Mbit/s, Gbit/s, Gbps, ...)";
+  Quantity q = split(text, kind);
+  static constexpr std::array<std::string_view, 4> bases{"B/s", "bit/s", "b/s", "bps"};
+  auto [mult, base] = match_prefixed(q.unit, bases);
+  if (mult == 0) throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
+  return ByteRate{q.value * mult / (base == "B/s" ? 1.0 : 8.0)};
+}
+
+FlopRate parse_flop_rate(std::string_view text) {
+  static constexpr const char* kind = "FLOP rate (FLOP/s, GFLOP/s, TFLOP/s, GFLOPS, ...)";
+  Quantity q = split(text, kind);
+  static constexpr std::array<std::string_view, 3> bases{"FLOP/s", "FLOPS", "flop/s"};
+  auto [mult, base] = match_prefixed(q.unit, bases);
+  if (mult == 0) throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
+  return FlopRate{q.value * mult};
+}
+
+namespace {
+std::string fixed(double v, int decimals, const char* unit) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f %s", decimals, v, unit);
+  return buf;
+}
+}  // namespace
+
+std::string format_time(Time t) {
+  double s = t.seconds();
+  double a = std::abs(s);
+  if (a >= 1.0) return fixed(s, 3, "s");
+  if (a >= 1e-3) return fixed(s * 1e3, 3, "ms");
+  if (a >= 1e-6) return fixed(s * 1e6, 3, "us");
+  return fixed(s * 1e9, 3, "ns");
+}
+
+std::string format_bytes(Bytes b) {
+  double v = static_cast<double>(b.count);
+  double a = std::abs(v);
+  if (a >= 1e12) return fixed(v / 1e12, 3, "TB");
+  if (a >= 1e9) return fixed(v / 1e9, 3, "GB");
+  if (a >= 1e6) return fixed(v / 1e6, 3, "MB");
+  if (a >= 1e3) return fixed(v / 1e3, 3, "kB");
+  return std::to_string(b.count) + " B";
+}
+
+std::string format_byte_rate(ByteRate r) {
+  double v = r.per_second;
+  if (v >= 1e9) return fixed(v / 1e9, 3, "GB/s");
+  if (v >= 1e6) return fixed(v / 1e6, 3, "MB/s");
+  if (v >= 1e3) return fixed(v / 1e3, 3, "kB/s");
+  return fixed(v, 3, "B/s");
+}
+
+}  // namespace shardsim
