@@ -19,7 +19,7 @@ std::string format_figure(double value, MetricUnit unit) {
       return buf;
     case MetricUnit::ratio:
     case MetricUnit::rate:
-      std::snprintf(buf, sizeof buf, "%.6g", value);
+      std::snprintf(buf, sizeof buf, "%.10g", value);
       return buf;
   }
   return "?";

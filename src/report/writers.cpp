@@ -13,6 +13,11 @@ namespace {
 
 double figure(const Result& r, std::string_view name) { return r.figures.at(*metric_index(name)); }
 
+// "1 switch", "2 switches".
+std::string count(std::int64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 std::string num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -53,13 +58,14 @@ void write_text(std::ostream& out, const Result& r) {
   const hw::NodeSpec& root = topology.node(r.plan_nodes.at(0));
 
   out << "scenario  " << in.scenario_path << "\n";
-  out << "topology  " << in.topology_path << ": " << topology.node_count() << " nodes, " << topology.switch_count()
-      << " switches, " << topology.link_count() << " links\n";
+  out << "topology  " << in.topology_path << ": " << count(topology.node_count(), "node", "nodes") << ", "
+      << count(topology.switch_count(), "switch", "switches") << ", " << count(topology.link_count(), "link", "links")
+      << "\n";
   out << "network   fifo store-and-forward, " << in.network.mtu.count << " B payload per frame + "
       << in.network.frame_overhead.count << " B framing\n";
   out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
-      << m.d_ff << ", " << m.layers << " layers, " << m.experts << " experts (" << m.experts_per_token
-      << " per token), " << workload::to_string(m.dtype) << "\n";
+      << m.d_ff << ", " << count(m.layers, "layer", "layers") << ", " << count(m.experts, "expert", "experts") << " ("
+      << m.experts_per_token << " per token), " << workload::to_string(m.dtype) << "\n";
   out << "plan      seed on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
       << " collectives, batch " << in.run.batch << "\n\n";
 
@@ -80,8 +86,8 @@ void write_text(std::ostream& out, const Result& r) {
   out << "\n";
 
   const Time latency = r.stats.token_latency;
-  out << "One token (" << m.layers << " layers x " << m.experts_per_token << " experts = " << layer_runs
-      << " expert layers)\n";
+  out << "One token (" << count(m.layers, "layer", "layers") << " x " << count(m.experts_per_token, "expert", "experts")
+      << " = " << count(layer_runs, "expert layer", "expert layers") << ")\n";
   out << row("token latency", format_time(latency));
   char tps[64];
   std::snprintf(tps, sizeof tps, "%.6g", figure(r, "tokens_per_second"));

@@ -55,7 +55,9 @@ Override parse_override(const std::string& arg) {
 }
 
 // Sets `o` into `root`, creating tables as needed; a numeric part indexes an array (of tables).
-void apply_override(toml::table& root, const Override& o, std::size_t first) {
+// The value is moved in, not copied: TOML++ keeps a node's source position only when it is moved, and errors
+// about an overridden value must point at the --set argument.
+void apply_override(toml::table& root, Override& o, std::size_t first) {
   const SourcePos where{o.label, 0, 0};
   toml::node* current = &root;
   for (std::size_t i = first; i < o.path.size(); ++i) {
@@ -69,7 +71,7 @@ void apply_override(toml::table& root, const Override& o, std::size_t first) {
                                     std::to_string(array->size()) + " entries)");
       }
       if (last) {
-        array->replace(array->begin() + static_cast<std::ptrdiff_t>(index), *o.doc.get("value"));
+        array->replace(array->begin() + static_cast<std::ptrdiff_t>(index), std::move(*o.doc.get("value")));
         return;
       }
       current = array->get(index);
@@ -78,7 +80,7 @@ void apply_override(toml::table& root, const Override& o, std::size_t first) {
     auto* table = current->as_table();
     if (!table) throw InputError(where, "'" + part + "' is below a value that is not a table");
     if (last) {
-      table->insert_or_assign(part, *o.doc.get("value"));
+      table->insert_or_assign(part, std::move(*o.doc.get("value")));
       return;
     }
     if (!table->contains(part)) table->insert(part, toml::table{});
@@ -165,8 +167,14 @@ Enum choice(TomlReader& r, std::string_view key, const std::array<std::pair<std:
     if (name == *value) return e;
     names.push_back(name);
   }
-  std::string message = "unknown value '" + *value + "'; expected one of:";
-  for (auto n : names) message += " " + std::string(n);
+  // Appended piece by piece: GCC 12 gives a false -Wrestrict warning for `" " + std::string(n)` here.
+  std::string message = "unknown value '";
+  message += *value;
+  message += "'; expected one of:";
+  for (auto n : names) {
+    message += ' ';
+    message += n;
+  }
   r.fail(key, message);
 }
 
@@ -240,7 +248,10 @@ void read_network(TomlReader& n, Scenario& s) {
 
 topo::Topology load_topology(const std::string& path, const std::vector<std::string>& overrides) {
   toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
-  for (const std::string& arg : overrides) apply_override(table, parse_override(arg), 0);
+  for (const std::string& arg : overrides) {
+    Override o = parse_override(arg);
+    apply_override(table, o, 0);
+  }
   return build_topology(table, path);
 }
 
@@ -262,7 +273,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   const std::string topology_name = r.require_string("topology");
   s.topology_path = resolve_relative(path, topology_name);
   toml::table topology_table = parse_toml_file(s.topology_path, position(*r.node("topology"), path));
-  for (const Override& o : topology_overrides) apply_override(topology_table, o, 1);
+  for (Override& o : topology_overrides) apply_override(topology_table, o, 1);
   s.topology = build_topology(topology_table, s.topology_path);
 
   const toml::table* model = r.table("model");

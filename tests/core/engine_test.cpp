@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "shardsim/util/error.hpp"
@@ -213,10 +214,30 @@ TEST_CASE("Engine leaves a consistent state when a handler throws", "[core][engi
   CHECK(tag == 2);
 }
 
+TEST_CASE("Engine carries a std::variant payload", "[core][engine]") {
+  struct Compute {
+    std::int32_t op;
+  };
+  struct Transfer {
+    std::int32_t from;
+    std::int32_t to;
+  };
+  using Kind = std::variant<Compute, Transfer>;
+  Engine<Kind> engine;
+  engine.schedule_at(Time{20}, Kind{Transfer{1, 2}});
+  engine.schedule_at(Time{10}, Kind{Compute{7}});
+  std::vector<std::int32_t> seen;
+  engine.run([&](const Kind& k) {
+    if (const auto* c = std::get_if<Compute>(&k)) seen.push_back(c->op);
+    if (const auto* t = std::get_if<Transfer>(&k)) seen.push_back(100 * t->from + t->to);
+  });
+  CHECK(seen == std::vector<std::int32_t>{7, 102});
+}
+
 TEST_CASE("Engine matches a std::map reference over 100000 random operations", "[core][engine]") {
   // Operations from outside (schedule, cancel, step) and from inside handlers (each handler may schedule and
   // cancel). The reference keys events by (time, expected id): the expected id of the n-th scheduled event is n,
-  // counted by the test itself. Delays are mostly 0..20 ps (many ties) and sometimes up to 1e9 ps.
+  // counted by the test itself. Delays are mostly 0..20 ps (many ties), sometimes up to 1e9 ps, rarely 1e15 ps.
   Engine<Payload> engine;
   std::map<std::pair<std::int64_t, EventId>, std::int32_t> ref;  // -> tag
   std::map<EventId, std::int64_t> time_of;
@@ -227,7 +248,11 @@ TEST_CASE("Engine matches a std::map reference over 100000 random operations", "
   std::size_t cancels_true = 0;
   bool handler_ok = true;
 
-  auto delay = [&] { return rng.below(10) == 0 ? rng.below(1'000'000'000) : rng.below(21); };
+  auto delay = [&]() -> std::int64_t {
+    const std::int64_t kind = rng.below(1000);
+    if (kind < 2) return 1'000'000'000'000'000 + rng.below(1000);  // outlives the live-id bitmap's window
+    return kind < 100 ? rng.below(1'000'000'000) : rng.below(21);
+  };
   auto schedule = [&] {
     const std::int64_t d = delay();
     const auto tag = static_cast<std::int32_t>(scheduled);
@@ -238,7 +263,15 @@ TEST_CASE("Engine matches a std::map reference over 100000 random operations", "
     return id == scheduled;
   };
   auto cancel = [&] {
-    const auto id = static_cast<EventId>(rng.below(static_cast<std::int64_t>(scheduled) + 6));
+    // Half the time any id up to 5 past the last scheduled (mostly run or cancelled ones), otherwise the first
+    // pending id at or after a random recent one, if any.
+    auto id = static_cast<EventId>(rng.below(static_cast<std::int64_t>(scheduled) + 6));
+    if (rng.below(2) == 0) {
+      // Among the last 2000 ids only, so that old pending ids (the 1e15 ps ones) mostly stay.
+      const EventId recent = scheduled > 2000 ? scheduled - 2000 : 0;
+      const auto at = time_of.lower_bound(recent + static_cast<EventId>(rng.below(2001)));
+      if (at != time_of.end()) id = at->first;
+    }
     const auto t = time_of.find(id);
     const bool expected = t != time_of.end();
     if (expected) {
@@ -261,12 +294,21 @@ TEST_CASE("Engine matches a std::map reference over 100000 random operations", "
     }
   };
 
+  // Five events 1e15 ps away (like 0.2% of the others), so that they outlive the live-id bitmap's window, then
+  // 300 ordinary ones so that the queue rarely runs dry.
+  for (int i = 0; i < 5; ++i) {
+    engine.schedule_at(Time{1'000'000'000'000'000 + i}, Payload{static_cast<std::int32_t>(scheduled), 0});
+    ++scheduled;
+    ref.emplace(std::make_pair(1'000'000'000'000'000 + i, scheduled), static_cast<std::int32_t>(scheduled - 1));
+    time_of.emplace(scheduled, 1'000'000'000'000'000 + i);
+  }
+  for (int i = 0; i < 300; ++i) REQUIRE(schedule());
   for (int op = 0; op < 100000; ++op) {
     const std::int64_t r = rng.below(100);
     const std::int64_t schedule_percent = ref.size() < 300 ? 50 : 30;
     if (r < schedule_percent) {
       REQUIRE(schedule());
-    } else if (r < 85) {
+    } else if (r < 92) {
       if (ref.empty()) {
         REQUIRE_FALSE(engine.step(handler));
       } else {
@@ -294,4 +336,14 @@ TEST_CASE("Engine matches a std::map reference over 100000 random operations", "
   }
   CHECK(ref_processed > 20000);
   CHECK(cancels_true > 1000);
+  // Drain what is left (the 1e15 ps events last) in the reference's order.
+  while (!ref.empty()) {
+    std::int32_t got_tag = -1;
+    REQUIRE(engine.step([&](const Payload& p) { got_tag = p.tag; }));
+    REQUIRE(got_tag == ref.begin()->second);
+    REQUIRE(engine.now().ps == ref.begin()->first.first);
+    ref.erase(ref.begin());
+  }
+  CHECK(engine.empty());
+  CHECK_FALSE(engine.step([](const Payload&) {}));
 }

@@ -195,7 +195,7 @@ TEST_CASE("LiveIds moves a long-lived id out of the bitmap window and still find
 TEST_CASE("EventQueue matches a std::map reference over 100000 random operations", "[core][event_queue]") {
   // The reference keys events by (time, expected id), where the expected id is the test's own push count, and
   // records each id's time so that cancels can find them. Delays are mostly short with frequent ties (0..20 ps),
-  // sometimes long (up to 1e9 ps), so that ids live long enough to leave the bitmap window.
+  // sometimes long (up to 1e9 ps), and rarely 1e15 ps, so that some ids outlive the live-id bitmap's window.
   Queue q;
   std::map<std::pair<std::int64_t, EventId>, Payload> ref;
   std::map<EventId, std::int64_t> time_of;
@@ -206,15 +206,20 @@ TEST_CASE("EventQueue matches a std::map reference over 100000 random operations
   for (int op = 0; op < 100000; ++op) {
     const std::int64_t r = rng.below(100);
     const std::int64_t push_percent = ref.size() < 300 ? 55 : 35;
-    if (r < push_percent) {
-      const std::int64_t delay = rng.below(10) == 0 ? rng.below(1'000'000'000) : rng.below(21);
+    if (op < 300 || r < push_percent) {
+      // The first 300 ops push, so that the queue rarely runs dry. The first five pushes (and 0.2% of the others)
+      // are 1e15 ps away, so they outlive the bitmap's window.
+      const std::int64_t kind = op < 5 ? 0 : rng.below(1000);
+      const std::int64_t delay = kind < 2 ? 1'000'000'000'000'000 + rng.below(1000)  // outlives the window
+                                 : kind < 100 ? rng.below(1'000'000'000)
+                                              : rng.below(21);
       const Payload p{static_cast<std::int32_t>(pushed), static_cast<std::int32_t>(rng.below(1000))};
       const EventId id = q.push(Time{now + delay}, p);
       ++pushed;
       REQUIRE(id == pushed);
       ref.emplace(std::make_pair(now + delay, pushed), p);
       time_of.emplace(pushed, now + delay);
-    } else if (r < 85) {
+    } else if (r < 90) {
       Queue::Event e;
       const bool got = q.pop(e);
       REQUIRE(got == !ref.empty());
@@ -230,8 +235,15 @@ TEST_CASE("EventQueue matches a std::map reference over 100000 random operations
         ++pops;
       }
     } else {
-      // Any id from 0 (never valid) to 5 past the last pushed: pending, popped, cancelled or unknown.
-      const auto id = static_cast<EventId>(rng.below(static_cast<std::int64_t>(pushed) + 6));
+      // Half the time any id from 0 (never valid) to 5 past the last pushed: mostly popped or cancelled ones,
+      // some pending or unknown. Otherwise the first pending id at or after a random recent one, if any.
+      auto id = static_cast<EventId>(rng.below(static_cast<std::int64_t>(pushed) + 6));
+      if (rng.below(2) == 0) {
+        // Among the last 2000 ids only, so that old pending ids (the 1e15 ps ones) mostly stay.
+        const EventId recent = pushed > 2000 ? pushed - 2000 : 0;
+        const auto at = time_of.lower_bound(recent + static_cast<EventId>(rng.below(2001)));
+        if (at != time_of.end()) id = at->first;
+      }
       const auto t = time_of.find(id);
       const bool expected = t != time_of.end();
       REQUIRE(q.cancel(id) == expected);

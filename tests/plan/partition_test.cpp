@@ -67,7 +67,7 @@ TEST_CASE("an uneven split gives the remainder to the first parts") {
   CHECK(sizes(balanced_split(512, 3)) == std::vector<std::int64_t>{171, 171, 170});
 }
 
-TEST_CASE("every split is contiguous and covers [0, extent)") {
+TEST_CASE("every split is contiguous and covers 0 to extent") {
   for (std::int64_t extent : {0, 1, 2, 7, 10, 512, 2048, 12289}) {
     for (int parts : {1, 2, 3, 4, 7, 8, 13, 256, 1024}) {
       INFO("extent " << extent << ", parts " << parts);

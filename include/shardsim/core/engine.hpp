@@ -3,8 +3,9 @@
 // picoseconds; it starts at 0 and only moves forward, to the time of each event as it runs. Events run in (time,
 // EventId) order, so events at equal times run in the order they were scheduled. The engine knows nothing of what
 // a Payload means: step() and run() hand each one to the caller's handler, which may schedule and cancel events.
-// Complexity (n = events stored, see event_queue.hpp): schedule O(log n); cancel O(1) amortized; step O(log n)
-// amortized; now, empty, pending, events_processed O(1). No globals: every simulation owns its engine.
+// Complexity (see event_queue.hpp): schedule O(1) amortized; cancel O(1) amortized; step O(1) amortized plus about
+// log2(delay) bucket moves per event; now, empty, pending, events_processed O(1). No globals: each simulation owns
+// its engine.
 
 #include <cstdint>
 #include <functional>

@@ -1,0 +1,17 @@
+# Runs `shardsim run SCENARIO` and compares its text report with the GOLDEN file, byte for byte.
+execute_process(COMMAND ${SHARDSIM} run ${SCENARIO} OUTPUT_VARIABLE actual ERROR_VARIABLE errors RESULT_VARIABLE code)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "shardsim run ${SCENARIO} exited with ${code}:\n${errors}")
+endif()
+if(NOT EXISTS ${GOLDEN})
+  message(FATAL_ERROR "no golden report ${GOLDEN} for ${SCENARIO}: run tests/golden/update.sh")
+endif()
+file(READ ${GOLDEN} expected)
+if(NOT actual STREQUAL expected)
+  string(REPLACE ".txt" ".actual.txt" actual_file ${GOLDEN})
+  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/golden-actual.txt "${actual}")
+  message(FATAL_ERROR "the report of ${SCENARIO} differs from ${GOLDEN}.\n"
+                      "Actual report written to ${CMAKE_CURRENT_BINARY_DIR}/golden-actual.txt; compare with\n"
+                      "  diff ${GOLDEN} ${CMAKE_CURRENT_BINARY_DIR}/golden-actual.txt\n"
+                      "If the change is intended, run tests/golden/update.sh and commit the new golden files.")
+endif()
