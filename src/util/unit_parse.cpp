@@ -69,7 +69,11 @@ Time parse_time(std::string_view text) {
       {"s", 1e12}, {"ms", 1e9}, {"us", 1e6}, {"\xC2\xB5s", 1e6}, {"ns", 1e3}, {"ps", 1.0}, {"min", 60e12},
   }};
   for (const auto& [name, ps] : units) {
-    if (q.unit == name) return Time{std::llround(q.value * ps)};
+    if (q.unit != name) continue;
+    const double count = std::round(q.value * ps);
+    // int64 picoseconds reach 9.22e18 ps (about 107 days); beyond that llround is undefined.
+    if (count > 9.2e18) throw UnitError(quoted(text) + " is too long (at most about 100 days)");
+    return Time{static_cast<std::int64_t>(count)};
   }
   throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
 }
@@ -108,38 +112,49 @@ FlopRate parse_flop_rate(std::string_view text) {
 }
 
 namespace {
+
 std::string fixed(double v, int decimals, const char* unit) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f %s", decimals, v, unit);
   return buf;
 }
+
+struct Scale {
+  double factor;
+  const char* unit;
+};
+
+// Prints `v` with three decimals in the largest unit of `scales` (largest first) that it reaches, or that the
+// next smaller unit would print as 1000.000: so 0.9999999 ms prints "1.000 ms", never "1000.000 us", while
+// 999.999 ns stays "999.999 ns".
+template <std::size_t N>
+std::string scaled(double v, const std::array<Scale, N>& scales) {
+  const double a = std::abs(v);
+  for (std::size_t i = 0; i + 1 < N; ++i) {
+    const bool reaches = a >= scales[i].factor;
+    const bool next_prints_1000 = std::round(a / scales[i + 1].factor * 1000.0) >= 1e6;
+    if (reaches || next_prints_1000) return fixed(v / scales[i].factor, 3, scales[i].unit);
+  }
+  return fixed(v / scales[N - 1].factor, 3, scales[N - 1].unit);
+}
+
 }  // namespace
 
 std::string format_time(Time t) {
-  double s = t.seconds();
-  double a = std::abs(s);
-  if (a >= 1.0) return fixed(s, 3, "s");
-  if (a >= 1e-3) return fixed(s * 1e3, 3, "ms");
-  if (a >= 1e-6) return fixed(s * 1e6, 3, "us");
-  return fixed(s * 1e9, 3, "ns");
+  static constexpr std::array<Scale, 4> scales{{{1.0, "s"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}}};
+  return scaled(t.seconds(), scales);
 }
 
 std::string format_bytes(Bytes b) {
-  double v = static_cast<double>(b.count);
-  double a = std::abs(v);
-  if (a >= 1e12) return fixed(v / 1e12, 3, "TB");
-  if (a >= 1e9) return fixed(v / 1e9, 3, "GB");
-  if (a >= 1e6) return fixed(v / 1e6, 3, "MB");
-  if (a >= 1e3) return fixed(v / 1e3, 3, "kB");
-  return std::to_string(b.count) + " B";
+  // Below 1 kB the exact count; "999.9996 B" would be no help.
+  if (std::abs(b.count) < 1000) return std::to_string(b.count) + " B";
+  static constexpr std::array<Scale, 4> scales{{{1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}}};
+  return scaled(static_cast<double>(b.count), scales);
 }
 
 std::string format_byte_rate(ByteRate r) {
-  double v = r.per_second;
-  if (v >= 1e9) return fixed(v / 1e9, 3, "GB/s");
-  if (v >= 1e6) return fixed(v / 1e6, 3, "MB/s");
-  if (v >= 1e3) return fixed(v / 1e3, 3, "kB/s");
-  return fixed(v, 3, "B/s");
+  static constexpr std::array<Scale, 4> scales{{{1e9, "GB/s"}, {1e6, "MB/s"}, {1e3, "kB/s"}, {1.0, "B/s"}}};
+  return scaled(r.per_second, scales);
 }
 
 }  // namespace shardsim

@@ -95,7 +95,7 @@ TEST_CASE("run: --set overrides a key as if written in the file") {
   CHECK_THAT(bad.err, Catch::Contains("run.batch: expected an integer, got a string"));
 }
 
-TEST_CASE("verify: split layers match the single machine; bad arguments exit 2") {
+TEST_CASE("verify: split layers match the single machine, bad arguments exit 2") {
   const Outcome four = cli({"verify", "--nodes", "4"});
   CHECK(four.code == 0);
   CHECK_THAT(four.out, Catch::Contains("ok: the split layer matches"));

@@ -44,8 +44,8 @@ struct PlannedWorkload {
   std::vector<Range> reduce_cols;       // R_i
 };
 
-// Throws InputError-free InternalError on violated preconditions; callers validate user input first
-// (nodes between 1 and min(d_model, topology nodes)).
+// Preconditions (the scenario loader checks them against user input first, so a violation is an InternalError):
+// 1 <= spec.nodes <= min(d_model, d_ff), batch >= 1.
 PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t batch, const PlanSpec& spec);
 
 }  // namespace shardsim::plan

@@ -1,0 +1,23 @@
+#include "shardsim/net/network_model.hpp"
+
+#include <algorithm>
+
+#include "shardsim/net/fifo_network.hpp"
+
+namespace shardsim::net {
+
+Bytes wire_bytes(Bytes payload, const NetworkOptions& options) {
+  const std::int64_t mtu = options.mtu.count;
+  const std::int64_t frames = std::max<std::int64_t>(1, (payload.count + mtu - 1) / mtu);
+  return payload + options.frame_overhead * frames;
+}
+
+std::unique_ptr<NetworkModel> make_network_model(const topo::Topology& topology, const NetworkOptions& options) {
+  switch (options.model) {
+    case NetworkModelKind::fifo:
+      return std::make_unique<FifoNetwork>(topology, options);
+  }
+  throw InternalError("unknown network model");
+}
+
+}  // namespace shardsim::net
