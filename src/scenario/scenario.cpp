@@ -1,6 +1,8 @@
 #include "shardsim/scenario/scenario.hpp"
 
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <cmath>
 
 #include "shardsim/scenario/toml_file.hpp"
@@ -15,30 +17,39 @@ namespace {
 
 // ---- overrides -------------------------------------------------------------------------------------------
 
+// An override "a.b.c=value", labelled "--set a.b.c=value". Every part of the key and the value carry their column
+// in that label, so that errors point at them ("--set model.layrs=24:1:13: unknown key ...").
 struct Override {
-  std::vector<std::string> path;  // dotted key, split
-  toml::table doc;  // {value = ...}, parsed from the argument
+  std::vector<toml::key> path;
+  toml::table doc;  // {x = value}, parsed so that the value's column is its column in the argument
   std::string label;
+
+  toml::node& value() { return *doc.get("x"); }
 };
 
-// Parses "a.b.c=value" as TOML so the value gets a type and a column; a value that is not TOML is a string.
+// Parses the value as TOML so it gets a type ("24", "\"10 Gbit/s\"", "true"); a value that is not TOML is taken
+// as a string ("fp32").
 Override parse_override(const std::string& arg) {
-  const SourcePos where{"--set " + arg, 0, 0};
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) throw InputError(where, "expected key=value");
   Override o;
   o.label = "--set " + arg;
-  std::string key = arg.substr(0, eq);
+  const auto path = std::make_shared<const std::string>(o.label);
+  const SourcePos where{o.label, 0, 0};
+  constexpr std::size_t prefix = 6;  // "--set "
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) throw InputError(where, "expected key=value");
   for (std::size_t start = 0;;) {
-    const auto dot = key.find('.', start);
-    o.path.push_back(key.substr(start, dot - start));
-    if (o.path.back().empty()) throw InputError(where, "empty part in key '" + key + "'");
-    if (dot == std::string::npos) break;
+    const auto dot = std::min(arg.find('.', start), eq);
+    const std::string part = arg.substr(start, dot - start);
+    const auto column = static_cast<toml::source_index>(prefix + start + 1);
+    if (part.empty()) throw InputError(SourcePos{o.label, 1, static_cast<int>(column)}, "empty part in the key");
+    o.path.emplace_back(part, toml::source_region{{1, column}, {1, column}, path});
+    if (dot == eq) break;
     start = dot + 1;
   }
-  auto parse = [&](const std::string& value) { return toml::parse("value = " + value, o.label); };
+  // Padding puts the value at the column it has in the label: prefix + eq - 1 spaces, then "x=".
+  const std::string pad(prefix + eq - 1, ' ');
   try {
-    o.doc = parse(arg.substr(eq + 1));
+    o.doc = toml::parse(pad + "x=" + arg.substr(eq + 1), o.label);
   } catch (const toml::parse_error&) {
     std::string quoted = "\"";
     for (char c : arg.substr(eq + 1)) {
@@ -46,7 +57,7 @@ Override parse_override(const std::string& arg) {
       quoted += c;
     }
     try {
-      o.doc = parse(quoted + "\"");
+      o.doc = toml::parse(pad + "x=" + quoted + "\"", o.label);
     } catch (const toml::parse_error& e) {
       throw InputError(where, std::string(e.description()));
     }
@@ -54,24 +65,23 @@ Override parse_override(const std::string& arg) {
   return o;
 }
 
-// Sets `o` into `root`, creating tables as needed; a numeric part indexes an array (of tables).
-// The value is moved in, not copied: TOML++ keeps a node's source position only when it is moved, and errors
-// about an overridden value must point at the --set argument.
+// Sets `o` into `root` from key part `first` on, creating tables as needed; a numeric part indexes an array (of
+// tables). The value and the new key are moved in, not copied: TOML++ keeps source positions only on a move.
 void apply_override(toml::table& root, Override& o, std::size_t first) {
-  const SourcePos where{o.label, 0, 0};
   toml::node* current = &root;
   for (std::size_t i = first; i < o.path.size(); ++i) {
-    const std::string& part = o.path[i];
+    const std::string part(o.path[i].str());
+    const SourcePos where = position(o.path[i].source(), o.label);
     const bool last = i + 1 == o.path.size();
     if (auto* array = current->as_array()) {
       std::size_t index = 0;
-      const bool numeric = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+      const bool numeric = part.find_first_not_of("0123456789") == std::string::npos && part.size() < 9;
       if (!numeric || (index = std::stoul(part)) >= array->size()) {
         throw InputError(where, "'" + part + "' is not an index of the array (it has " +
                                     std::to_string(array->size()) + " entries)");
       }
       if (last) {
-        array->replace(array->begin() + static_cast<std::ptrdiff_t>(index), std::move(*o.doc.get("value")));
+        array->replace(array->begin() + static_cast<std::ptrdiff_t>(index), std::move(o.value()));
         return;
       }
       current = array->get(index);
@@ -80,10 +90,14 @@ void apply_override(toml::table& root, Override& o, std::size_t first) {
     auto* table = current->as_table();
     if (!table) throw InputError(where, "'" + part + "' is below a value that is not a table");
     if (last) {
-      table->insert_or_assign(part, std::move(*o.doc.get("value")));
+      if (table->contains(part)) {
+        table->insert_or_assign(part, std::move(o.value()));
+      } else {
+        table->insert(std::move(o.path[i]), std::move(o.value()));
+      }
       return;
     }
-    if (!table->contains(part)) table->insert(part, toml::table{});
+    if (!table->contains(part)) table->insert(toml::key(o.path[i]), toml::table{});
     current = table->get(part);
   }
 }
@@ -262,7 +276,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   std::vector<Override> topology_overrides;
   for (const std::string& arg : overrides) {
     Override o = parse_override(arg);
-    if (o.path.size() > 1 && o.path[0] == "topology") {
+    if (o.path.size() > 1 && o.path[0].str() == "topology") {
       topology_overrides.push_back(std::move(o));
     } else {
       apply_override(table, o, 0);

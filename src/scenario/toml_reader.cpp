@@ -1,5 +1,6 @@
 #include "shardsim/scenario/toml_reader.hpp"
 
+#include <array>
 #include <vector>
 
 #include "shardsim/util/suggest.hpp"
@@ -39,6 +40,13 @@ void TomlReader::fail(std::string_view key, const std::string& message) const {
 }
 
 void TomlReader::missing(std::string_view key) const {
+  // A misspelt required key is more helpfully reported as the typo it is.
+  for (const auto& [present, value] : table_) {
+    if (known_.count(present.str()) == 0 && closest_match(present.str(), std::array{key}).has_value()) {
+      throw InputError(position(present.source(), file_), "unknown key '" + path(present.str()) +
+                                                              "' (did you mean '" + std::string(key) + "'?)");
+    }
+  }
   throw InputError(position(table_, file_), "missing key '" + path(key) + "'");
 }
 

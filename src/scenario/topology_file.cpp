@@ -97,12 +97,22 @@ topo::Topology build_topology(const toml::table& table, const std::string& file)
   read_node_types(r, types, chain);
 
   topo::Topology topology;
+  // Names and link ends are checked here, where the key is known, so errors point at the value.
+  auto new_name = [&topology](TomlReader& t) {
+    std::string name = t.require_string("name");
+    if (name.empty()) t.fail("name", "must not be empty");
+    if (const topo::Vertex* v = topology.find(name)) {
+      t.fail("name", "duplicate name '" + name + "' (first declared at " + to_string(v->declared_at) + ")");
+    }
+    return name;
+  };
   each_table(r, "switches", [&](TomlReader& s) {
+    const std::string name = new_name(s);
     hw::SwitchSpec spec{s.time("forwarding_latency").value_or(Time{})};
-    topology.add_switch(s.require_string("name"), spec, position(s.raw(), file));
+    topology.add_switch(name, spec, position(s.raw(), file));
   });
   each_table(r, "nodes", [&](TomlReader& n) {
-    const std::string name = n.require_string("name");
+    const std::string name = new_name(n);
     topology.add_node(name, find_type(types, n, "type"), position(n.raw(), file));
   });
   each_table(r, "star", [&](TomlReader& s) {
@@ -117,10 +127,24 @@ topo::Topology build_topology(const toml::table& table, const std::string& file)
     topo::add_star(topology, star, position(s.raw(), file));
   });
   each_table(r, "links", [&](TomlReader& l) {
+    auto end = [&](std::string_view key) {
+      std::string name = l.require_string(key);
+      if (!topology.find(name)) {
+        std::vector<std::string_view> names;
+        for (int v = 0; v < topology.vertex_count(); ++v) names.push_back(topology.vertex(v).name);
+        std::string message = "'" + name + "' is not a declared node or switch";
+        if (auto best = closest_match(name, names)) message += " (did you mean '" + *best + "'?)";
+        l.fail(key, message);
+      }
+      return name;
+    };
+    const std::string a = end("a");
+    const std::string b = end("b");
+    if (a == b) l.fail("b", "a link cannot join '" + a + "' to itself");
     hw::LinkSpec spec;
     spec.bandwidth = l.required(l.byte_rate("bandwidth"), "bandwidth");
     spec.latency = l.time("latency").value_or(Time{});
-    topology.add_link(l.require_string("a"), l.require_string("b"), spec, position(l.raw(), file));
+    topology.add_link(a, b, spec, position(l.raw(), file));
   });
   r.finish();
   if (topology.node_count() == 0) throw InputError(SourcePos{file, 0, 0}, "the topology has no compute nodes");

@@ -17,6 +17,14 @@ struct EdgeProps {
 };
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, EdgeProps>;
 
+// Records, for every vertex, the directed link by which its shortest path arrives. Boost calls it on every
+// relaxed edge, so the last call per vertex is its final predecessor.
+struct PredecessorRecorder : boost::base_visitor<PredecessorRecorder> {
+  using event_filter = boost::on_edge_relaxed;
+  DirLinkId* pred = nullptr;
+  void operator()(Graph::edge_descriptor e, const Graph& graph) const { pred[boost::target(e, graph)] = graph[e].dir_link; }
+};
+
 }  // namespace
 
 VertexId Topology::add_vertex(std::string name, std::variant<hw::NodeSpec, hw::SwitchSpec> spec, SourcePos where) {
@@ -57,6 +65,11 @@ LinkId Topology::add_link(const std::string& a, const std::string& b, hw::LinkSp
   return static_cast<LinkId>(links_.size() - 1);
 }
 
+const Vertex* Topology::find(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : &vertices_[it->second];
+}
+
 const hw::NodeSpec& Topology::node(NodeId n) const {
   return std::get<hw::NodeSpec>(vertices_[node_vertex_[n]].spec);
 }
@@ -86,20 +99,12 @@ void Topology::seal() {
   std::vector<std::int64_t> dist(nv);
   for (NodeId src = 0; src < node_count(); ++src) {
     DirLinkId* pred = pred_.data() + static_cast<std::size_t>(src) * nv;
-    // A small visitor type: Boost calls it on every relaxed edge, so the last call per vertex is its predecessor.
-    struct Recorder : boost::base_visitor<Recorder> {
-      using event_filter = boost::on_edge_relaxed;
-      DirLinkId* pred;
-      void operator()(Graph::edge_descriptor e, const Graph& graph) const {
-        pred[boost::target(e, graph)] = graph[e].dir_link;
-      }
-    };
     boost::dijkstra_shortest_paths(
         g, static_cast<std::size_t>(node_vertex_[src]),
         boost::weight_map(boost::get(&EdgeProps::weight, g))
             .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
             .distance_inf(std::numeric_limits<std::int64_t>::max())
-            .visitor(boost::make_dijkstra_visitor(Recorder{{}, pred})));
+            .visitor(boost::make_dijkstra_visitor(PredecessorRecorder{{}, pred})));
     for (NodeId dst = 0; dst < node_count(); ++dst) {
       if (dist[static_cast<std::size_t>(node_vertex_[dst])] == std::numeric_limits<std::int64_t>::max()) {
         throw InputError(vertices_[node_vertex_[dst]].declared_at,

@@ -169,7 +169,7 @@ TEST_CASE("parse_byte_rate reads byte and bit rates") {
   CHECK(parse_byte_rate("3.3 GB/s").per_second == Approx(3.3e9).epsilon(1e-15));  // 3.3 * 10^9
 }
 
-TEST_CASE("parse_byte_rate parses zero; positivity is the caller's check") {
+TEST_CASE("parse_byte_rate parses zero, leaving positivity to the caller") {
   // The scenario reader rejects "0 Gbit/s" as not positive (tested in scenario_test); the parser itself only
   // reads the number: 0 * 10^9 / 8 = 0.
   CHECK(parse_byte_rate("0 Gbit/s").per_second == 0);

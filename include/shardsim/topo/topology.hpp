@@ -46,6 +46,8 @@ class Topology {
   void seal();
 
   bool sealed() const { return sealed_; }
+  // The vertex named `name`, if there is one.
+  const Vertex* find(const std::string& name) const;
   int node_count() const { return static_cast<int>(node_vertex_.size()); }
   int vertex_count() const { return static_cast<int>(vertices_.size()); }
   int link_count() const { return static_cast<int>(links_.size()); }

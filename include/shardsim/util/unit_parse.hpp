@@ -24,8 +24,8 @@ ByteRate parse_byte_rate(std::string_view text);   // B/s, MB/s, GiB/s, bit/s, G
 FlopRate parse_flop_rate(std::string_view text);   // FLOP/s, GFLOP/s, TFLOPS
 
 // Human-readable forms used by reports; deterministic (fixed formats, no locale).
-std::string format_time(Time t);          // "12.345 ms", picks s/ms/us/ns
-std::string format_bytes(Bytes b);        // "4.317 MB" (decimal prefixes, as the seed notebook prints)
-std::string format_byte_rate(ByteRate r);  // "125 MB/s"
+std::string format_time(Time t);          // "12.345 ms": three decimals, in s, ms, us or ns
+std::string format_bytes(Bytes b);        // "4.317 MB" (decimal prefixes, as the seed notebook prints); "999 B"
+std::string format_byte_rate(ByteRate r);  // "125.000 MB/s"
 
 }  // namespace shardsim
