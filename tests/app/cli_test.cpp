@@ -1,12 +1,10 @@
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "shardsim/app/cli.hpp"
+#include "temp_dir.hpp"
 
 using namespace shardsim;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -25,17 +23,12 @@ Outcome cli(std::vector<std::string> args) {
 // A scenario in a fresh temporary folder, naming the repository's 4-node star by absolute path.
 class TempScenario {
  public:
-  explicit TempScenario(const std::string& body) {
-    dir_ = fs::temp_directory_path() / ("shardsim-cli-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::create_directories(dir_);
-    path_ = (dir_ / "s.toml").string();
-    std::ofstream(path_) << "topology = \"" SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-4.toml\"\n" << body;
-  }
-  ~TempScenario() { fs::remove_all(dir_); }
+  explicit TempScenario(const std::string& body)
+      : path_(dir_.write("s.toml", "topology = \"" SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-4.toml\"\n" + body)) {}
   const std::string& path() const { return path_; }
 
  private:
-  fs::path dir_;
+  testing::TempDir dir_;
   std::string path_;
 };
 

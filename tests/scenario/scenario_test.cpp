@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "printing.hpp"
+#include "temp_dir.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/error.hpp"
 #include "shardsim/util/metric.hpp"
@@ -35,47 +36,10 @@ using shardsim::workload::Dtype;
 
 namespace {
 
+using shardsim::testing::input_error;
+using shardsim::testing::TempDir;
+
 // A folder of its own under the system's temporary folder, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<unsigned> counter{0};
-    std::random_device random;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("shardsim-scenario-test-" + std::to_string(random()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string write(const std::string& name, std::string_view text) const {
-    const auto p = dir_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-    REQUIRE(out.good());
-    return path(name);
-  }
-
- private:
-  std::filesystem::path dir_;
-};
-
-template <class F>
-InputError input_error(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("expected an InputError");
-  throw std::logic_error("unreachable");
-}
 
 // The message starts with "file:line:column: " and contains every part (the key's dotted path and what is wrong).
 void check_error(const InputError& e, const std::string& file, int line, int column,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "printing.hpp"
+#include "temp_dir.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/error.hpp"
 
@@ -29,46 +30,9 @@ using shardsim::scenario::load_topology;
 
 namespace {
 
-// A folder of its own under the system's temporary folder, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<unsigned> counter{0};
-    std::random_device random;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("shardsim-topology-test-" + std::to_string(random()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+using shardsim::testing::input_error;
+using shardsim::testing::TempDir;
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string write(const std::string& name, std::string_view text) const {
-    std::ofstream out(dir_ / name, std::ios::binary);
-    out << text;
-    REQUIRE(out.good());
-    return path(name);
-  }
-
- private:
-  std::filesystem::path dir_;
-};
-
-// The InputError `f` throws; fails the test if it throws none.
-template <class F>
-InputError input_error(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("expected an InputError");
-  throw std::logic_error("unreachable");
-}
 
 // The message starts with "file:line:column: " and contains every part (the key's dotted path and what is wrong).
 void check_error(const InputError& e, const std::string& file, int line, int column,
