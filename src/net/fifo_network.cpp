@@ -33,7 +33,7 @@ void FifoNetwork::start(Time now, const TransferRequest& request, NetContext& ct
   Transfer& t = transfers_[id];
   t.request = request;
   t.wire = wire_bytes(request.payload, options_);
-  topology_.route(request.src, request.dst, t.route);
+  topology_.route(request.src, request.dst, t.route, request.tag);
   t.timing = TransferTiming{.started = now, .delivered = {}, .waiting = {}, .overhead = {}, .latency = {},
                             .serialization = {}};
   ++in_flight_;

@@ -16,6 +16,8 @@ std::unique_ptr<NetworkModel> make_network_model(const topo::Topology& topology,
   switch (options.model) {
     case NetworkModelKind::fifo:
       return std::make_unique<FifoNetwork>(topology, options);
+    case NetworkModelKind::fair:
+      break;  // being written (fair_network.hpp)
   }
   throw InternalError("unknown network model");
 }

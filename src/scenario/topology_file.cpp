@@ -108,7 +108,8 @@ topo::Topology build_topology(const toml::table& table, const std::string& file)
   };
   each_table(r, "switches", [&](TomlReader& s) {
     const std::string name = new_name(s);
-    hw::SwitchSpec spec{s.time("forwarding_latency").value_or(Time{})};
+    hw::SwitchSpec spec;
+    spec.forwarding_latency = s.time("forwarding_latency").value_or(Time{});
     topology.add_switch(name, spec, position(s.raw(), file));
   });
   each_table(r, "nodes", [&](TomlReader& n) {

@@ -116,7 +116,7 @@ void Topology::seal() {
   sealed_ = true;
 }
 
-void Topology::route(NodeId src, NodeId dst, std::vector<DirLinkId>& out) const {
+void Topology::route(NodeId src, NodeId dst, std::vector<DirLinkId>& out, std::uint64_t /*flow*/) const {
   require(sealed_, "route() before seal()");
   out.clear();
   const auto nv = static_cast<std::size_t>(vertices_.size());

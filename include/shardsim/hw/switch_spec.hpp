@@ -1,6 +1,10 @@
 #pragma once
 // A switch: a vertex that forwards frames between its links. It adds `forwarding_latency` to every message
-// that crosses it (after the message has arrived, as a store-and-forward switch does).
+// that crosses it (after the message has arrived, as a store-and-forward switch does). `ports` bounds how many
+// links may attach (0: unbounded); `capacity`, when set, is the switching capacity (backplane) shared by all
+// traffic crossing it, which the fair network model enforces.
+
+#include <optional>
 
 #include "shardsim/util/units.hpp"
 
@@ -8,6 +12,8 @@ namespace shardsim::hw {
 
 struct SwitchSpec {
   Time forwarding_latency;
+  int ports = 0;
+  std::optional<ByteRate> capacity;
 };
 
 }  // namespace shardsim::hw

@@ -52,7 +52,10 @@ class NetContext {
 };
 
 // Framing and model choice, from the scenario's [network] table.
-enum class NetworkModelKind { fifo };
+enum class NetworkModelKind {
+  fifo,  // store-and-forward, one message at a time per link direction (fifo_network.hpp)
+  fair,  // flows share every link direction max-min fairly (fair_network.hpp)
+};
 
 struct NetworkOptions {
   NetworkModelKind model = NetworkModelKind::fifo;

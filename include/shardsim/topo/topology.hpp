@@ -66,8 +66,9 @@ class Topology {
   // Forwarding latency added when a message passes through `v` (zero for compute nodes).
   Time forwarding_latency(VertexId v) const;
 
-  // The directed links from `src` to `dst`, in order (empty when src == dst). Requires sealed().
-  void route(NodeId src, NodeId dst, std::vector<DirLinkId>& out) const;
+  // The directed links from `src` to `dst`, in order (empty when src == dst). Requires sealed(). `flow` identifies
+  // the transfer: where several shortest paths exist, flows are spread over them by a deterministic hash of it.
+  void route(NodeId src, NodeId dst, std::vector<DirLinkId>& out, std::uint64_t flow = 0) const;
   // Sum of latencies and forwarding delays along the route, without any serialization.
   Time route_latency(NodeId src, NodeId dst) const;
 
