@@ -13,6 +13,7 @@ constexpr const char* kUsage =
     "  run SCENARIO       simulate a scenario and print its report\n"
     "  check FILE...      run scenarios and evaluate their [expect] tables (exit 1 if one fails)\n"
     "  verify             check numerically (Eigen) that the seed plan's split gives the unsplit layer\n"
+    "  compare SCENARIO   run one scenario on several topologies (--topology A --topology B ...) side by side\n"
     "\n"
     "Run 'shardsim <command> --help' for a command's options.\n"
     "exit codes: 0 ok, 1 an expectation failed, 2 bad input, 70 internal error\n";
@@ -33,6 +34,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (args[0] == "run") return run_command(rest, out);
     if (args[0] == "check") return check_command(rest, out);
     if (args[0] == "verify") return verify_command(rest, out);
+    if (args[0] == "compare") return compare_command(rest, out);
     err << "shardsim: unknown command '" << args[0] << "'\n\n" << kUsage;
     return 2;
   } catch (const InputError& e) {

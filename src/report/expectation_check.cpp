@@ -17,9 +17,11 @@ std::string format_figure(double value, MetricUnit unit) {
     case MetricUnit::flag:
       std::snprintf(buf, sizeof buf, "%.0f%s", value, unit == MetricUnit::bytes ? " B" : "");
       return buf;
-    case MetricUnit::ratio:
-    case MetricUnit::rate:
+    case MetricUnit::ratio:  // exact ratios such as the seed's fraction 0.0009765625 print in full
       std::snprintf(buf, sizeof buf, "%.10g", value);
+      return buf;
+    case MetricUnit::rate:
+      std::snprintf(buf, sizeof buf, "%.6g", value);
       return buf;
   }
   return "?";

@@ -269,7 +269,7 @@ topo::Topology load_topology(const std::string& path, const std::vector<std::str
   return build_topology(table, path);
 }
 
-Scenario load(const std::string& path, const std::vector<std::string>& overrides) {
+Scenario load(const std::string& path, const std::vector<std::string>& overrides, const std::string& topology_file) {
   Scenario s;
   s.path = path;
   toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
@@ -285,8 +285,9 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
 
   TomlReader r(table, path, "");
   const std::string topology_name = r.require_string("topology");
-  s.topology_path = resolve_relative(path, topology_name);
-  toml::table topology_table = parse_toml_file(s.topology_path, position(*r.node("topology"), path));
+  s.topology_path = topology_file.empty() ? resolve_relative(path, topology_name) : topology_file;
+  toml::table topology_table = parse_toml_file(
+      s.topology_path, topology_file.empty() ? position(*r.node("topology"), path) : SourcePos{"--topology", 0, 0});
   for (Override& o : topology_overrides) apply_override(topology_table, o, 1);
   s.topology = build_topology(topology_table, s.topology_path);
 

@@ -13,6 +13,7 @@ namespace shardsim::app {
 int run_command(const std::vector<std::string>& args, std::ostream& out);
 int check_command(const std::vector<std::string>& args, std::ostream& out);
 int verify_command(const std::vector<std::string>& args, std::ostream& out);
+int compare_command(const std::vector<std::string>& args, std::ostream& out);
 
 struct Parsed {
   boost::program_options::variables_map vm;

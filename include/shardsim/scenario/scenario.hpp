@@ -33,7 +33,10 @@ struct Scenario {
 // Reads `path`. `overrides` are "dotted.key=value" strings; the value is TOML ("24", "\"10 Gbit/s\"", "true")
 // or, if it does not parse as TOML, taken as a string. Keys starting with "topology." go to the topology file.
 // Throws InputError (with file:line:column) on any problem.
-Scenario load(const std::string& path, const std::vector<std::string>& overrides = {});
+// `topology_file`, when not empty, replaces the file the scenario names (as given, not relative to the scenario):
+// what `shardsim compare --topology` does.
+Scenario load(const std::string& path, const std::vector<std::string>& overrides = {},
+              const std::string& topology_file = "");
 
 // Reads a topology file on its own (what `shardsim topo` shows).
 topo::Topology load_topology(const std::string& path, const std::vector<std::string>& overrides = {});

@@ -1,0 +1,117 @@
+#include "shardsim/app/commands.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "shardsim/app/pipeline.hpp"
+#include "shardsim/report/expectation_check.hpp"
+#include "shardsim/scenario/scenario.hpp"
+#include "shardsim/util/unit_parse.hpp"
+
+namespace shardsim::app {
+namespace po = boost::program_options;
+namespace {
+
+// One column of the comparison: a scenario run on one topology.
+struct Column {
+  std::string topology;
+  std::unique_ptr<scenario::Scenario> scenario;  // owned here: the result points into its topology
+  report::Result result;
+  std::size_t busiest = 0;  // link direction carrying the most bytes
+};
+
+std::string percent(Time part, Time whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%",
+                whole.ps > 0 ? 100.0 * static_cast<double>(part.ps) / static_cast<double>(whole.ps) : 0.0);
+  return buf;
+}
+
+}  // namespace
+
+int compare_command(const std::vector<std::string>& args, std::ostream& out) {
+  po::options_description options(
+      "shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]\n\n"
+      "Runs one scenario's workload on several topologies and prints them side by side.\n"
+      "example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \\\n"
+      "           --topology topologies/pi4-1024-tree-10g.toml\n\noptions");
+  options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
+      "topology", po::value<std::vector<std::string>>()->required(), "a topology file (repeat for each column)")(
+      "set", po::value<std::vector<std::string>>(), "override a scenario key in every run (repeatable)");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  Parsed p = parse_options(args, options, positional);
+  if (p.help) {
+    out << options << "\n";
+    return 0;
+  }
+  const std::string scenario = p.vm["scenario"].as<std::string>();
+  std::vector<Column> columns;
+  for (const std::string& topology : strings(p.vm, "topology")) {
+    auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, strings(p.vm, "set"), topology));
+    report::Result result = run_scenario(*s);
+    Column c{topology, std::move(s), std::move(result), 0};
+    const auto& links = c.result.stats.links;
+    for (std::size_t d = 1; d < links.size(); ++d) {
+      if (links[d].wire_bytes > links[c.busiest].wire_bytes) c.busiest = d;
+    }
+    columns.push_back(std::move(c));
+  }
+
+  // Rows: a label and one cell per column.
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+  auto row = [&](std::string label, auto cell) {
+    std::vector<std::string> cells;
+    for (const Column& c : columns) cells.push_back(cell(c));
+    rows.emplace_back(std::move(label), std::move(cells));
+  };
+  auto figure = [](const Column& c, std::string_view name) {
+    const std::size_t i = *metric_index(name);
+    return report::format_figure(c.result.figures[i], metric_catalog()[i].unit);
+  };
+  row("topology", [](const Column& c) { return c.topology; });
+  row("nodes / switches / links", [](const Column& c) {
+    const topo::Topology& t = *c.result.inputs.topology;
+    return std::to_string(t.node_count()) + " / " + std::to_string(t.switch_count()) + " / " +
+           std::to_string(t.link_count());
+  });
+  row("token latency", [&](const Column& c) { return figure(c, "token_latency"); });
+  row("tokens/s", [&](const Column& c) { return figure(c, "tokens_per_second"); });
+  row("busiest link direction", [](const Column& c) {
+    return c.result.inputs.topology->dir_link_name(static_cast<topo::DirLinkId>(c.busiest));
+  });
+  row("  bytes on it", [](const Column& c) { return format_bytes(c.result.stats.links[c.busiest].wire_bytes); });
+  row("  utilization (busy / token)",
+      [](const Column& c) { return percent(c.result.stats.links[c.busiest].busy, c.result.stats.token_latency); });
+  auto cp = [&](std::string label, auto part) {
+    row(std::move(label), [part](const Column& c) {
+      const exec::Breakdown& b = c.result.stats.critical_path;
+      const Time t = part(b);
+      return format_time(t) + " (" + percent(t, b.total()) + ")";
+    });
+  };
+  cp("critical path: latency + overhead", [](const exec::Breakdown& b) { return b.latency + b.overhead; });
+  cp("critical path: serialization", [](const exec::Breakdown& b) { return b.serialization; });
+  cp("critical path: compute", [](const exec::Breakdown& b) { return b.compute + b.memory; });
+  cp("critical path: waiting", [](const exec::Breakdown& b) { return b.waiting; });
+
+  std::size_t label_width = 0;
+  std::vector<std::size_t> widths(columns.size(), 0);
+  for (const auto& [label, cells] : rows) {
+    label_width = std::max(label_width, label.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) widths[i] = std::max(widths[i], cells[i].size());
+  }
+  out << "scenario " << scenario << "\n\n";
+  for (const auto& [label, cells] : rows) {
+    std::string line = label + std::string(label_width - label.size() + 2, ' ');
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      line += std::string(widths[i] - cells[i].size(), ' ') + cells[i];
+      if (i + 1 < cells.size()) line += "   ";
+    }
+    out << line << "\n";
+  }
+  return 0;
+}
+
+}  // namespace shardsim::app
