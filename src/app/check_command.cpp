@@ -1,21 +1,60 @@
 #include "shardsim/app/commands.hpp"
 
 #include <cstdio>
+#include <fstream>
+#include <glob.h>
+#include <optional>
 
 #include "shardsim/app/pipeline.hpp"
+#include "shardsim/report/baseline.hpp"
 #include "shardsim/report/expectation_check.hpp"
+#include "shardsim/report/junit.hpp"
 #include "shardsim/scenario/scenario.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
+namespace {
+
+// Arguments are files or glob patterns (for shells that do not expand them, and for CI configs that quote them).
+// A pattern that matches nothing is an error; matches are sorted, as glob(3) returns them.
+std::vector<std::string> expand_files(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  for (const std::string& arg : args) {
+    if (arg.find_first_of("*?[") == std::string::npos) {
+      files.push_back(arg);
+      continue;
+    }
+    glob_t g{};
+    const int rc = ::glob(arg.c_str(), 0, nullptr, &g);
+    if (rc == 0) {
+      for (std::size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
+    }
+    ::globfree(&g);
+    if (rc != 0) throw InputError(SourcePos{"command line", 0, 0}, "no file matches '" + arg + "'");
+  }
+  return files;
+}
+
+void write_file(const std::string& path, const std::string& what, auto write) {
+  std::ofstream out(path);
+  if (!out) throw InputError(SourcePos{"command line", 0, 0}, "cannot write " + what + " '" + path + "'");
+  write(out);
+}
+
+}  // namespace
 
 int check_command(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description options(
       "shardsim check FILE... [options]\n\n"
-      "Runs each scenario and evaluates its [expect] table; exits 1 if any check fails.\n"
-      "example: shardsim check scenarios/*.toml\n\noptions");
-  options.add_options()("files", po::value<std::vector<std::string>>()->required(), "scenario files")(
-      "set", po::value<std::vector<std::string>>(), "override a key in every scenario (repeatable)");
+      "Runs each scenario (files or glob patterns) and evaluates its [expect] table: one line per check with the\n"
+      "expected and actual value, then 'N passed, N failed'. Exits 1 if any check fails, 2 on bad input.\n"
+      "example: shardsim check scenarios/*.toml --junit check.xml\n"
+      "example: shardsim check 'scenarios/*.toml' --baseline baseline.toml\n\noptions");
+  options.add_options()("files", po::value<std::vector<std::string>>()->required(), "scenario files or patterns")(
+      "set", po::value<std::vector<std::string>>(), "override a key in every scenario (repeatable)")(
+      "junit", po::value<std::string>(), "also write the results as JUnit XML to this file")(
+      "baseline", po::value<std::string>(), "figures of an earlier run, for above_baseline / below_baseline")(
+      "update-baseline", po::value<std::string>(), "write every scenario's figures to this file (after checking)");
   po::positional_options_description positional;
   positional.add("files", -1);
   Parsed p = parse_options(args, options, positional);
@@ -23,24 +62,59 @@ int check_command(const std::vector<std::string>& args, std::ostream& out) {
     out << options << "\n";
     return 0;
   }
-  int failed = 0;
-  int passed = 0;
-  for (const std::string& file : strings(p.vm, "files")) {
-    const scenario::Scenario s = scenario::load(file, strings(p.vm, "set"));
+  std::optional<report::Baseline> baseline;
+  if (p.vm.count("baseline")) baseline = report::read_baseline(p.vm["baseline"].as<std::string>());
+
+  int failed = 0, passed = 0, skipped = 0, broken = 0;
+  std::vector<report::ScenarioChecks> results;
+  report::Baseline updated;
+  for (const std::string& file : expand_files(strings(p.vm, "files"))) {
+    // A scenario with bad input is reported and the others still run; the exit code is then 2.
+    std::optional<scenario::Scenario> loaded;
+    try {
+      loaded.emplace(scenario::load(file, strings(p.vm, "set")));
+    } catch (const InputError& e) {
+      out << file << "\n  ERROR " << e.what() << "\n";
+      results.push_back(report::ScenarioChecks{file, {}, e.what()});
+      ++broken;
+      continue;
+    }
+    const scenario::Scenario& s = *loaded;
     const report::Result result = run_scenario(s);
+    updated[file] = result.figures;
+    const std::vector<double>* base = nullptr;
+    if (baseline) {
+      auto it = baseline->find(file);
+      if (it != baseline->end()) base = &it->second;
+    }
+    report::ScenarioChecks checks{file, report::check(s.expectations, result.figures, base), ""};
     out << file << "\n";
     if (s.expectations.empty()) out << "  (no [expect] table)\n";
-    for (const report::CheckOutcome& o : report::check(s.expectations, result.figures)) {
-      const MetricUnit unit = metric_catalog()[o.expectation->index].unit;
-      char line[512];
-      std::snprintf(line, sizeof line, "  %-4s %-34s expected %-28s actual %s\n", o.passed ? "ok" : "FAIL",
-                    o.expectation->metric.c_str(), o.wanted.c_str(), report::format_figure(o.actual, unit).c_str());
+    for (const report::CheckOutcome& o : checks.outcomes) {
+      const MetricUnit unit = metric_catalog()[o.expectation.index].unit;
+      const char* status = o.skipped ? "skip" : o.passed ? "ok" : "FAIL";
+      char line[640];
+      std::snprintf(line, sizeof line, "  %-4s %-34s expected %-28s actual %s\n", status, o.expectation.metric.c_str(),
+                    o.wanted.c_str(), report::format_figure(o.actual, unit).c_str());
       out << line;
-      if (!o.passed) out << "       at " << to_string(o.expectation->pos) << "\n";
-      (o.passed ? passed : failed)++;
+      if (!o.passed && !o.skipped) out << "       at " << to_string(o.expectation.pos) << "\n";
+      if (baseline && o.expectation.uses_baseline() && base == nullptr) {
+        out << "       no baseline for this scenario in " << p.vm["baseline"].as<std::string>() << "\n";
+      }
+      (o.skipped ? skipped : o.passed ? passed : failed)++;
     }
+    results.push_back(std::move(checks));
   }
-  out << passed << " passed, " << failed << " failed\n";
+  if (p.vm.count("junit")) {
+    write_file(p.vm["junit"].as<std::string>(), "JUnit XML", [&](std::ostream& f) { report::write_junit(f, results); });
+  }
+  if (p.vm.count("update-baseline")) report::write_baseline(p.vm["update-baseline"].as<std::string>(), updated);
+  out << passed << " passed, " << failed << " failed" << (skipped ? ", " + std::to_string(skipped) + " skipped" : "")
+      << "\n";
+  if (broken > 0) {
+    out << broken << (broken == 1 ? " scenario" : " scenarios") << " could not be run (bad input)\n";
+    return 2;
+  }
   return failed > 0 ? 1 : 0;
 }
 

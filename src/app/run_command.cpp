@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "shardsim/app/pipeline.hpp"
+#include "shardsim/report/trace_writer.hpp"
 #include "shardsim/report/writers.hpp"
 #include "shardsim/scenario/scenario.hpp"
 
@@ -17,7 +18,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
       "format", po::value<std::string>()->default_value("text"), "report format: text or json")(
       "set", po::value<std::vector<std::string>>(), "override a key, e.g. --set model.layers=24 (repeatable)")(
-      "output,o", po::value<std::string>(), "write the report to this file instead of standard output");
+      "output,o", po::value<std::string>(), "write the report to this file instead of standard output")(
+      "trace", po::value<std::string>(), "also write the timeline as a Chrome trace (open in ui.perfetto.dev)")(
+      "trace-limit", po::value<std::size_t>()->default_value(1'000'000),
+      "at most this many link spans in the trace (the rest are counted)");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   Parsed p = parse_options(args, options, positional);
@@ -30,7 +34,16 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
     throw InputError(SourcePos{"command line", 0, 0}, "--format: expected text or json, got '" + format + "'");
   }
   const scenario::Scenario s = scenario::load(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"));
-  const report::Result result = run_scenario(s);
+  exec::Trace trace;
+  trace.max_link_spans = p.vm["trace-limit"].as<std::size_t>();
+  const bool tracing = p.vm.count("trace") > 0;
+  const report::Result result = run_scenario(s, tracing ? &trace : nullptr);
+  if (tracing) {
+    const std::string path = p.vm["trace"].as<std::string>();
+    std::ofstream trace_file(path);
+    if (!trace_file) throw InputError(SourcePos{"command line", 0, 0}, "cannot write '" + path + "'");
+    report::write_chrome_trace(trace_file, trace, s.topology);
+  }
   std::ofstream file;
   if (p.vm.count("output")) {
     file.open(p.vm["output"].as<std::string>());

@@ -35,10 +35,12 @@ struct ComputeDone {
 };
 using Event = std::variant<ComputeDone, net::NetEvent>;
 
-// A point in time together with the critical path that led to it (cp.total() == time, always).
+// A point in time together with the critical path that led to it (cp.total() == time, always). When a trace is
+// recorded, `via` is the last step of that path (an index into BlockRun::path_), else -1.
 struct Mark {
   Time time;
   Breakdown cp;
+  std::int32_t via = -1;
 };
 
 // A signal is "this op's result is available at this node": one per compute op, and per collective one per
@@ -47,8 +49,14 @@ struct Mark {
 class BlockRun final : public net::NetContext {
  public:
   BlockRun(const topo::Topology& topology, const workload::Block& block, const net::NetworkOptions& options,
-           std::vector<NodeStats>& nodes)
-      : topology_(topology), block_(block), nodes_(nodes), network_(net::make_network_model(topology, options)) {
+           std::vector<NodeStats>& nodes, Trace* trace, std::int32_t block_index, Time trace_offset)
+      : topology_(topology),
+        block_(block),
+        nodes_(nodes),
+        network_(net::make_network_model(topology, options)),
+        trace_(trace),
+        block_index_(block_index),
+        offset_(trace_offset) {
     index();
     node_queue_.resize(static_cast<std::size_t>(topology.node_count()));
     node_busy_.assign(static_cast<std::size_t>(topology.node_count()), false);
@@ -72,6 +80,7 @@ class BlockRun final : public net::NetContext {
     require(fired_ == signal_time_.size(), "executor: a block ended with ops that never completed");
     require(network_->in_flight() == 0, "executor: transfers still in flight at the end of a block");
     require(last_.cp.total() == last_.time, "executor: critical path does not add up to the block's duration");
+    if (trace_) mark_critical_path();
     return last_;
   }
 
@@ -83,6 +92,17 @@ class BlockRun final : public net::NetContext {
   void cancel(core::EventId id) override { engine_.cancel(id); }
   void delivered(std::uint64_t tag, const net::TransferTiming& timing) override {
     step_delivered(static_cast<int>(tag >> 32), static_cast<std::uint32_t>(tag & 0xffffffffu), timing);
+  }
+  void link_busy(topo::DirLinkId link, Time begin, Time end, std::uint64_t tag) override {
+    if (!trace_) return;
+    if (link_spans_ >= trace_->max_link_spans) {
+      ++trace_->dropped_link_spans;
+      return;
+    }
+    ++link_spans_;
+    const OpId op = collectives_[static_cast<std::size_t>(tag >> 32)].op;
+    trace_->spans.push_back(TraceSpan{TraceSpan::Kind::link, link, block_index_, op, -1, offset_ + begin,
+                                      offset_ + end, false});
   }
 
  private:
@@ -98,6 +118,7 @@ class BlockRun final : public net::NetContext {
     std::vector<bool> rank_ready;
     std::vector<Mark> rank_mark;
     int ranks_fired = 0;
+    Time first_ready{-1};  // when its first rank became ready
     int first_unit = 0;
     int first_signal = 0;
   };
@@ -240,8 +261,13 @@ class BlockRun final : public net::NetContext {
     const auto& compute = std::get<ComputeOp>(op(id).kind);
     const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work);
     const Time now = engine_.now();
-    Mark done{now + cost.total(), ready.cp};
+    Mark done{now + cost.total(), ready.cp, -1};
     done.cp.waiting += now - ready.time;
+    if (trace_) {
+      trace_->spans.push_back(TraceSpan{TraceSpan::Kind::compute, node, block_index_, id, -1, offset_ + now,
+                                        offset_ + done.time, false});
+      done.via = add_path_step(false, static_cast<std::int32_t>(trace_->spans.size() - 1), ready.via);
+    }
     (cost.memory_bound() ? done.cp.memory : done.cp.compute) += cost.total() - cost.overhead;
     done.cp.overhead += cost.overhead;
     running_[static_cast<std::size_t>(node)] = done;
@@ -265,6 +291,7 @@ class BlockRun final : public net::NetContext {
     const auto r = static_cast<std::size_t>(rank);
     s.rank_ready[r] = true;
     s.rank_mark[r] = mark;
+    if (s.first_ready.ps < 0 || mark.time < s.first_ready) s.first_ready = mark.time;
     for (std::uint32_t k : s.steps_from[r]) {
       if (s.step_waiting.empty() || s.step_waiting[k] == 0) start_step(c, k, mark);
     }
@@ -286,8 +313,15 @@ class BlockRun final : public net::NetContext {
   void step_delivered(int c, std::uint32_t k, const net::TransferTiming& timing) {
     CollectiveState& s = collectives_[static_cast<std::size_t>(c)];
     const collective::Step& step = s.schedule.steps[k];
-    Mark mark{timing.delivered,
-              s.step_mark.empty() ? s.rank_mark[static_cast<std::size_t>(step.src)].cp : s.step_mark[k].cp};
+    const Mark& base = s.step_mark.empty() ? s.rank_mark[static_cast<std::size_t>(step.src)] : s.step_mark[k];
+    Mark mark{timing.delivered, base.cp, -1};
+    if (trace_) {
+      const auto& members = std::get<CollectiveOp>(op(s.op).kind).members;
+      transfers_.push_back(TraceSpan{TraceSpan::Kind::transfer, members[static_cast<std::size_t>(step.src)],
+                                     block_index_, s.op, members[static_cast<std::size_t>(step.dst)],
+                                     offset_ + timing.started, offset_ + timing.delivered, true});
+      mark.via = add_path_step(true, static_cast<std::int32_t>(transfers_.size() - 1), base.via);
+    }
     mark.cp.waiting += timing.waiting;
     mark.cp.overhead += timing.overhead;
     mark.cp.latency += timing.latency;
@@ -317,12 +351,38 @@ class BlockRun final : public net::NetContext {
     if (!s.rank_ready[r] || s.incoming[r] != 0) return;
     const Mark& mark = s.last_in[r].time > s.rank_mark[r].time ? s.last_in[r] : s.rank_mark[r];
     const auto& c_op = std::get<CollectiveOp>(op(s.op).kind);
-    if (c_op.spec.kind != collective::CollectiveKind::gather || rank == c_op.spec.root) {
-      nodes_[static_cast<std::size_t>(c_op.members[r])].payload_delivered += collective::result_bytes(c_op.spec);
-    }
+    nodes_[static_cast<std::size_t>(c_op.members[r])].payload_delivered += collective::result_bytes(c_op.spec, rank);
     s.incoming[r] = -1;  // completed: never again
     fire(s.first_signal + rank, mark);
-    if (++s.ranks_fired == c_op.spec.ranks()) fire(s.first_signal + c_op.spec.ranks(), mark);
+    if (++s.ranks_fired == c_op.spec.ranks()) {
+      if (trace_) {
+        trace_->spans.push_back(TraceSpan{TraceSpan::Kind::collective, s.op, block_index_, s.op, -1,
+                                          offset_ + s.first_ready, offset_ + mark.time, false});
+      }
+      fire(s.first_signal + c_op.spec.ranks(), mark);
+    }
+  }
+
+  // One step of a critical path: a compute span (trace_->spans) or a transfer (transfers_), and the step before.
+  struct PathStep {
+    bool transfer;
+    std::int32_t index;
+    std::int32_t parent;
+  };
+  std::int32_t add_path_step(bool transfer, std::int32_t index, std::int32_t parent) {
+    path_.push_back(PathStep{transfer, index, parent});
+    return static_cast<std::int32_t>(path_.size() - 1);
+  }
+  // Flags the compute spans of the block's critical path and records its messages.
+  void mark_critical_path() {
+    for (std::int32_t at = last_.via; at >= 0; at = path_[static_cast<std::size_t>(at)].parent) {
+      const PathStep& step = path_[static_cast<std::size_t>(at)];
+      if (step.transfer) {
+        trace_->spans.push_back(transfers_[static_cast<std::size_t>(step.index)]);
+      } else {
+        trace_->spans[static_cast<std::size_t>(step.index)].critical = true;
+      }
+    }
   }
 
   const topo::Topology& topology_;
@@ -350,19 +410,34 @@ class BlockRun final : public net::NetContext {
   std::vector<std::deque<Queued>> node_queue_;
   std::vector<bool> node_busy_;
   std::vector<Mark> running_;  // per node, the mark its running op will finish with
+
+  Trace* trace_;
+  std::int32_t block_index_;
+  Time offset_;                       // where this block starts on the trace's time axis
+  std::size_t link_spans_ = 0;
+  std::vector<TraceSpan> transfers_;  // every message, kept until the critical path is known
+  std::vector<PathStep> path_;
 };
 
 }  // namespace
 
 RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
-                 const net::NetworkOptions& network) {
+                 const net::NetworkOptions& network, Trace* trace) {
   RunStats stats;
   stats.nodes.assign(static_cast<std::size_t>(topology.node_count()), NodeStats{});
   stats.links.assign(static_cast<std::size_t>(2 * topology.link_count()), LinkStats{});
-  for (const workload::Block& block : graph.blocks) {
+  Time trace_offset;
+  for (std::size_t b = 0; b < graph.blocks.size(); ++b) {
+    const workload::Block& block = graph.blocks[b];
+    if (trace) {
+      trace->block_names.push_back(block.name + " (x" + std::to_string(block.repeat) + ")");
+      trace->op_labels.emplace_back();
+      for (const workload::Op& o : block.ops) trace->op_labels.back().push_back(o.label);
+    }
     std::vector<NodeStats> nodes(stats.nodes.size());
-    BlockRun run(topology, block, network, nodes);
+    BlockRun run(topology, block, network, nodes, trace, static_cast<std::int32_t>(b), trace_offset);
     const Mark end = run.run();
+    trace_offset += end.time;
     const std::int64_t k = block.repeat;
     stats.blocks.push_back(BlockStats{block.name, k, end.time, end.cp});
     stats.token_latency += end.time * k;

@@ -60,6 +60,7 @@ void FifoNetwork::handle(Time now, const NetEvent& event, NetContext& ctx) {
     link_free_[d] = begin + serialize;
     counters_.link_wire_bytes[d] += t.wire;
     counters_.link_busy[d] += serialize;
+    ctx.link_busy(d, begin, begin + serialize, t.request.tag);
     // A switch forwards only after the whole message has arrived; the receiver adds nothing here.
     const Time forward = event.stage + 1 < hops ? topology_.forwarding_latency(topology_.dir_link_head(d)) : Time{};
     t.timing.waiting += begin - now;

@@ -58,7 +58,9 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
     return static_cast<OpId>(layer.ops.size() - 1);
   };
   auto collective = [&](collective::CollectiveKind kind, std::vector<Bytes> pieces) {
-    return CollectiveOp{collective::CollectiveSpec{kind, spec.algorithm, 0, std::move(pieces)}, out.nodes};
+    collective::CollectiveSpec c{kind, spec.algorithm, 0, std::move(pieces)};
+    if (spec.algorithm == collective::Algorithm::hierarchical) c.groups = spec.groups;
+    return CollectiveOp{std::move(c), out.nodes};
   };
 
   for (std::int64_t x = 0; x < model.experts_per_token; ++x) {

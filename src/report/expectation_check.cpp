@@ -27,11 +27,12 @@ std::string format_figure(double value, MetricUnit unit) {
   return "?";
 }
 
-std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, const std::vector<double>& figures) {
+std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, const std::vector<double>& figures,
+                                const std::vector<double>* baseline) {
   std::vector<CheckOutcome> out;
   for (const Expectation& e : expectations) {
     const MetricUnit unit = metric_catalog()[e.index].unit;
-    CheckOutcome o{&e, figures.at(e.index), true, ""};
+    CheckOutcome o{e, figures.at(e.index), true, false, ""};
     auto f = [unit](double v) { return format_figure(v, unit); };
     if (e.equals) {
       const double tolerance = e.rel_tol * std::abs(*e.equals);
@@ -52,6 +53,26 @@ std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, co
     } else if (e.max) {
       o.passed = o.passed && o.actual <= *e.max;
       o.wanted += (o.wanted.empty() ? "" : ", ") + std::string("<= ") + f(*e.max);
+    }
+    if (e.uses_baseline()) {
+      auto add = [&o](const std::string& text) { o.wanted += (o.wanted.empty() ? "" : ", ") + text; };
+      if (baseline == nullptr) {
+        o.skipped = true;
+        add("baseline (none given)");
+      } else {
+        const double base = baseline->at(e.index);
+        char pct[32];
+        if (e.above_baseline) {
+          std::snprintf(pct, sizeof pct, "%g%%", *e.above_baseline * 100);
+          o.passed = o.passed && o.actual <= base * (1 + *e.above_baseline);
+          add("<= baseline " + f(base) + " + " + pct);
+        }
+        if (e.below_baseline) {
+          std::snprintf(pct, sizeof pct, "%g%%", *e.below_baseline * 100);
+          o.passed = o.passed && o.actual >= base * (1 - *e.below_baseline);
+          add(">= baseline " + f(base) + " - " + pct);
+        }
+      }
     }
     out.push_back(std::move(o));
   }

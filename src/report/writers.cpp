@@ -61,7 +61,9 @@ void write_text(std::ostream& out, const Result& r) {
   out << "topology  " << in.topology_path << ": " << count(topology.node_count(), "node", "nodes") << ", "
       << count(topology.switch_count(), "switch", "switches") << ", " << count(topology.link_count(), "link", "links")
       << "\n";
-  out << "network   fifo store-and-forward, " << in.network.mtu.count << " B payload per frame + "
+  out << "network   "
+      << (in.network.model == net::NetworkModelKind::fair ? "fair (max-min shared flows)" : "fifo store-and-forward")
+      << ", " << in.network.mtu.count << " B payload per frame + "
       << in.network.frame_overhead.count << " B framing\n";
   out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
       << m.d_ff << ", " << count(m.layers, "layer", "layers") << ", " << count(m.experts, "expert", "experts") << " ("

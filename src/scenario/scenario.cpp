@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <sstream>
 #include <cmath>
 
+#include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/scenario/toml_file.hpp"
 #include "shardsim/scenario/toml_reader.hpp"
 #include "shardsim/scenario/topology_file.hpp"
@@ -142,7 +144,10 @@ std::vector<Expectation> read_expectations(TomlReader& r) {
       throw InputError(position(key.source(), r.file()), message);
     }
     const MetricInfo& metric = metric_catalog()[*index];
-    Expectation e{name, *index, position(value, r.file()), std::nullopt, 0, std::nullopt, std::nullopt};
+    Expectation e;
+    e.metric = name;
+    e.index = *index;
+    e.pos = position(value, r.file());
     if (const toml::table* bounds = value.as_table()) {
       TomlReader b(*bounds, r.file(), path);
       auto get = [&](std::string_view k) -> std::optional<double> {
@@ -158,8 +163,18 @@ std::vector<Expectation> read_expectations(TomlReader& r) {
         if (!e.equals) b.fail("rel", "'rel' needs 'value'");
         e.rel_tol = *rel->value<double>();
       }
+      auto fraction = [&](std::string_view k) -> std::optional<double> {
+        const toml::node* n = b.node(k);
+        if (!n) return std::nullopt;
+        if (!n->is_number() || *n->value<double>() < 0) b.fail(k, "expected a non-negative fraction, e.g. 0.05");
+        return *n->value<double>();
+      };
+      e.above_baseline = fraction("above_baseline");
+      e.below_baseline = fraction("below_baseline");
       b.finish();
-      if (!e.min && !e.max && !e.equals) throw InputError(e.pos, path + ": give min, max or value");
+      if (!e.min && !e.max && !e.equals && !e.uses_baseline()) {
+        throw InputError(e.pos, path + ": give min, max, value, above_baseline or below_baseline");
+      }
       if (e.min && e.max && *e.min > *e.max) throw InputError(e.pos, path + ": min is above max");
     } else {
       e.equals = expected_value(value, metric, r.file(), path);
@@ -169,11 +184,60 @@ std::vector<Expectation> read_expectations(TomlReader& r) {
   return out;
 }
 
+// ---- [sweep] ----------------------------------------------------------------------------------------------
+
+// Each key is a dotted override key (quoted in TOML when it has dots: "plan.nodes" = [...], or as a nested
+// table: [sweep.plan] nodes = [...]); each value an array of values or a range string.
+void read_sweep_table(const toml::table& table, const std::string& prefix, const std::string& file,
+                      std::vector<SweepAxis>& out) {
+  for (const auto& [key, value] : table) {
+    const std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    const SourcePos pos = position(value, file);
+    if (const toml::table* nested = value.as_table()) {
+      read_sweep_table(*nested, name, file, out);
+      continue;
+    }
+    SweepAxis axis{name, {}, pos};
+    if (const toml::array* values = value.as_array()) {
+      for (const toml::node& v : *values) {
+        if (const auto str = v.value_exact<std::string>()) {
+          std::string quoted = "\"";
+          for (char c : *str) {
+            if (c == '"' || c == '\\') quoted += '\\';
+            quoted += c;
+          }
+          axis.values.push_back(quoted + "\"");
+        } else if (v.is_integer() || v.is_floating_point() || v.is_boolean()) {
+          std::ostringstream text;
+          text << toml::toml_formatter{v};
+          axis.values.push_back(text.str());
+        } else {
+          throw InputError(position(v, file), "sweep." + name + ": values must be numbers, strings or booleans");
+        }
+      }
+    } else if (const auto range = value.value_exact<std::string>()) {
+      axis.values = expand_range(*range, pos);
+      if (axis.values.empty()) {
+        throw InputError(pos, "sweep." + name + ": expected an array of values or a range such as \"8..1024*2\"");
+      }
+    } else {
+      throw InputError(pos, "sweep." + name + ": expected an array of values or a range such as \"8..1024*2\"");
+    }
+    if (axis.values.empty()) throw InputError(pos, "sweep." + name + ": no values");
+    out.push_back(std::move(axis));
+  }
+}
+
+std::vector<SweepAxis> read_sweep(TomlReader& r) {
+  std::vector<SweepAxis> out;
+  if (const toml::table* table = r.table("sweep")) read_sweep_table(*table, "", r.file(), out);
+  return out;
+}
+
 // ---- sections ---------------------------------------------------------------------------------------------
 
-template <class Enum, std::size_t N>
-Enum choice(TomlReader& r, std::string_view key, const std::array<std::pair<std::string_view, Enum>, N>& options,
-            Enum fallback) {
+template <class Enum, class Options>
+Enum choice(TomlReader& r, std::string_view key, const Options& options, Enum fallback) {
   const auto value = r.string(key);
   if (!value) return fallback;
   std::vector<std::string_view> names;
@@ -229,10 +293,17 @@ void read_model(TomlReader& m, Scenario& s) {
 void read_plan(TomlReader& p, Scenario& s) {
   static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 1> strategies{
       {{"seed", plan::Strategy::seed}}};
-  static constexpr std::array<std::pair<std::string_view, collective::Algorithm>, 1> algorithms{
-      {{"direct", collective::Algorithm::direct}}};
   s.plan.strategy = choice(p, "strategy", strategies, plan::Strategy::seed);
-  s.plan.algorithm = choice(p, "collective", algorithms, collective::Algorithm::direct);
+  s.plan.algorithm = choice(p, "collective", collective::algorithm_names(), collective::Algorithm::direct);
+  // The seed plan broadcasts x, all-gathers the activation and gathers the output with one algorithm.
+  for (const auto kind : {collective::CollectiveKind::broadcast, collective::CollectiveKind::all_gather,
+                          collective::CollectiveKind::gather}) {
+    if (!collective::supports(kind, s.plan.algorithm)) {
+      p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) + " cannot do the seed plan's " +
+                               std::string(collective::to_string(kind)) +
+                               "; choose direct, ring, tree or hierarchical");
+    }
+  }
   const std::int64_t available = s.topology.node_count();
   const std::int64_t nodes = p.integer("nodes").value_or(available);
   // Every node must hold at least one column of each matrix.
@@ -243,12 +314,13 @@ void read_plan(TomlReader& p, Scenario& s) {
                         "d_model = " + std::to_string(s.model.d_model) + "), got " + std::to_string(nodes));
   }
   s.plan.nodes = static_cast<int>(nodes);
+  s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
   p.finish();
 }
 
 void read_network(TomlReader& n, Scenario& s) {
-  static constexpr std::array<std::pair<std::string_view, net::NetworkModelKind>, 1> models{
-      {{"fifo", net::NetworkModelKind::fifo}}};
+  static constexpr std::array<std::pair<std::string_view, net::NetworkModelKind>, 2> models{
+      {{"fifo", net::NetworkModelKind::fifo}, {"fair", net::NetworkModelKind::fair}}};
   s.network.model = choice(n, "model", models, net::NetworkModelKind::fifo);
   if (auto mtu = n.bytes("mtu")) {
     if (mtu->count <= 0) n.fail("mtu", "must be positive");
@@ -311,6 +383,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   read_network(n, s);
 
   s.expectations = read_expectations(r);
+  s.sweep = read_sweep(r);
   r.finish();
   return s;
 }

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "shardsim/app/cli.hpp"
@@ -103,4 +105,77 @@ TEST_CASE("help and version exit 0") {
   CHECK(cli({"run", "--help"}).code == 0);
   CHECK_THAT(cli({"check", "--help"}).out, Catch::Contains("example:"));
   CHECK(cli({"--version"}).out == "shardsim 0.1.0\n");
+}
+
+TEST_CASE("check --junit writes one testcase per check, failures with expected and actual") {
+  // Two checks: 129024 B passes; 129000 fails. The file name has an ampersand to prove escaping.
+  testing::TempDir dir;
+  const std::string scenario = dir.write(
+      "a&b.toml", std::string("topology = \"" SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-4.toml\"\n") + kSeedLayer +
+                      "[expect]\nlayer_payload_delivered_bytes = 129024\nlayer_params = 2097151\n");
+  const std::string xml = dir.path("check.xml");
+  const Outcome o = cli({"check", scenario, "--junit", xml});
+  CHECK(o.code == 1);
+  std::ifstream in(xml);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+  CHECK_THAT(text, Catch::Contains("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""));
+  CHECK_THAT(text, Catch::Contains("a&amp;b.toml"));
+  CHECK_THAT(text, Catch::Contains("<failure message=\"expected = 2097151, actual 2097152\">"));
+  // Every opened element is closed: 1 testsuites, 1 testsuite, 2 testcases.
+  auto count = [&text](const std::string& s) {
+    std::size_t n = 0;
+    for (auto at = text.find(s); at != std::string::npos; at = text.find(s, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("<testcase ") == 2);
+  CHECK(count("</testcase>") == 2);
+  CHECK(count("<testsuite ") == 1);
+  CHECK(count("</testsuite>") == 1);
+  CHECK(count("</testsuites>") == 1);
+}
+
+TEST_CASE("check against a baseline: no more than 5 % slower") {
+  // The seed layer on 4 Pis takes 1.352 ms (tests/golden). A baseline written from this run passes at +5 %;
+  // a baseline whose latency is 10 % lower (the scenario became 11 % slower than it) fails.
+  testing::TempDir dir;
+  TempScenario s(std::string(kSeedLayer) + "[expect]\ntoken_latency = { above_baseline = 0.05 }\n");
+  const std::string base = dir.path("baseline.toml");
+  const Outcome skipped = cli({"check", s.path()});
+  CHECK(skipped.code == 0);
+  CHECK_THAT(skipped.out, Catch::Contains("skip token_latency"));
+  CHECK_THAT(skipped.out, Catch::Contains("0 passed, 0 failed, 1 skipped"));
+  REQUIRE(cli({"check", s.path(), "--update-baseline", base}).code == 0);
+  const Outcome same = cli({"check", s.path(), "--baseline", base});
+  CHECK(same.code == 0);
+  CHECK_THAT(same.out, Catch::Contains("expected <= baseline 1.352 ms + 5%"));
+  // Rewrite the baseline with 90 % of the latency.
+  std::ifstream in(base);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.find("token_latency = ");
+  REQUIRE(at != std::string::npos);
+  const auto end = text.find('\n', at);
+  const double latency = std::stod(text.substr(at + 16, end - at - 16));
+  CHECK(latency == Approx(1.352e-3).epsilon(1e-3));
+  text.replace(at + 16, end - at - 16, std::to_string(latency * 0.9));
+  std::ofstream(base) << text;
+  const Outcome slower = cli({"check", s.path(), "--baseline", base});
+  CHECK(slower.code == 1);
+  CHECK_THAT(slower.out, Catch::Contains("FAIL token_latency"));
+}
+
+TEST_CASE("check takes glob patterns, and a broken scenario does not hide the others") {
+  testing::TempDir dir;
+  const std::string star = "topology = \"" SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-4.toml\"\n";
+  dir.write("a.toml", star + kSeedLayer + "[expect]\nlayer_params = 2097152\n");
+  dir.write("b.toml", star + kSeedLayer + "[expect]\nlayer_params = 2097152\n");
+  dir.write("c.toml", star + "[model]\npreset = \"no-such-model\"\n");
+  const Outcome ok = cli({"check", dir.path("[ab].toml")});
+  CHECK(ok.code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("2 passed, 0 failed"));
+  const Outcome broken = cli({"check", dir.path("*.toml")});
+  CHECK(broken.code == 2);
+  CHECK_THAT(broken.out, Catch::Contains("c.toml:3:10: model.preset: unknown model preset 'no-such-model'"));
+  CHECK_THAT(broken.out, Catch::Contains("2 passed, 0 failed"));
+  CHECK(cli({"check", dir.path("*.nothing")}).code == 2);
 }

@@ -12,13 +12,15 @@
 // the executor simulates one repetition and multiplies its time and counters by `repeat`.
 
 #include "shardsim/exec/run_stats.hpp"
+#include "shardsim/exec/trace.hpp"
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/workload/op_graph.hpp"
 
 namespace shardsim::exec {
 
+// `trace`, when given, receives the timeline of the run (trace.hpp); recording it costs time and memory.
 RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
-                 const net::NetworkOptions& network);
+                 const net::NetworkOptions& network, Trace* trace = nullptr);
 
 }  // namespace shardsim::exec

@@ -46,6 +46,9 @@ class NetContext {
   virtual core::EventId schedule(Time at, NetEvent event) = 0;
   virtual void cancel(core::EventId id) = 0;
   virtual void delivered(std::uint64_t tag, const TransferTiming& timing) = 0;
+  // For timelines: the transfer `tag` occupies (FIFO) or flows over (fair) link direction `link` from `begin` to
+  // `end`. Models call it when they know the interval; the default ignores it.
+  virtual void link_busy(topo::DirLinkId /*link*/, Time /*begin*/, Time /*end*/, std::uint64_t /*tag*/) {}
 
  protected:
   ~NetContext() = default;

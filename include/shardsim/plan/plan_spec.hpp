@@ -4,8 +4,10 @@
 // algorithm its collectives use.
 
 #include <string>
+#include <vector>
 
 #include "shardsim/collective/collective.hpp"
+#include "shardsim/topo/topology.hpp"
 
 namespace shardsim::plan {
 
@@ -17,6 +19,13 @@ struct PlanSpec {
   Strategy strategy = Strategy::seed;
   int nodes = 1;
   collective::Algorithm algorithm = collective::Algorithm::direct;
+  // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
+  // (attachment_groups). Empty: one group.
+  std::vector<int> groups;
 };
+
+// The switch each of the topology's first `nodes` nodes is attached to (the far end of its first link, when that is
+// a switch; the node itself otherwise), as a group id per rank.
+std::vector<int> attachment_groups(const topo::Topology& topology, int nodes);
 
 }  // namespace shardsim::plan

@@ -9,13 +9,17 @@
 namespace shardsim::report {
 
 struct CheckOutcome {
-  const Expectation* expectation = nullptr;
+  Expectation expectation;  // a copy: outcomes outlive the scenarios they came from
   double actual = 0;
   bool passed = false;
-  std::string wanted;  // "= 129024", "<= 120 s", "in [1, 2]", "= 3 (rel 0.01)"
+  bool skipped = false;  // a baseline check with no baseline given
+  std::string wanted;    // "= 129024", "<= 120 s", "in [1, 2]", "= 3 (rel 0.01)", "<= baseline 1.2 s + 5%"
 };
 
-std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, const std::vector<double>& figures);
+// `baseline`: the stored figures of the same scenario (indexed like metric_catalog()), or nullptr when none was
+// given, in which case baseline checks are skipped (not failed).
+std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, const std::vector<double>& figures,
+                                const std::vector<double>* baseline = nullptr);
 
 // A figure written in its unit, e.g. "12.345 ms", "4317184 B", "0.25".
 std::string format_figure(double value, MetricUnit unit);

@@ -11,6 +11,7 @@
 
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/scenario/sweep_axis.hpp"
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/util/metric.hpp"
 #include "shardsim/workload/model_spec.hpp"
@@ -28,6 +29,7 @@ struct Scenario {
   workload::RunOptions run;
   net::NetworkOptions network;
   std::vector<Expectation> expectations;
+  std::vector<SweepAxis> sweep;  // the [sweep] table, in key order; empty when there is none
 };
 
 // Reads `path`. `overrides` are "dotted.key=value" strings; the value is TOML ("24", "\"10 Gbit/s\"", "true")

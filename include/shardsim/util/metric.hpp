@@ -32,7 +32,9 @@ std::span<const MetricInfo> metric_catalog();
 std::optional<std::size_t> metric_index(std::string_view name);
 
 // One check of an [expect] table: the metric must equal `equals` (within `rel_tol`, relative), and/or lie in
-// [min, max]. Values are in the metric's base unit (bytes, seconds, ...).
+// [min, max], and/or stay within a fraction of a stored baseline: at most `above_baseline` above it ("no more than
+// 5 % slower": token_latency = { above_baseline = 0.05 }) and at most `below_baseline` below it. Values are in the
+// metric's base unit (bytes, seconds, ...).
 struct Expectation {
   std::string metric;
   std::size_t index = 0;  // in metric_catalog()
@@ -41,6 +43,10 @@ struct Expectation {
   double rel_tol = 0;
   std::optional<double> min;
   std::optional<double> max;
+  std::optional<double> above_baseline;
+  std::optional<double> below_baseline;
+
+  bool uses_baseline() const { return above_baseline.has_value() || below_baseline.has_value(); }
 };
 
 }  // namespace shardsim

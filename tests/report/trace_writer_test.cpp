@@ -1,0 +1,109 @@
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "json_check.hpp"
+#include "printing.hpp"
+#include "shardsim/exec/executor.hpp"
+#include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/report/trace_writer.hpp"
+#include "shardsim/topo/star.hpp"
+
+using namespace shardsim;
+
+namespace {
+
+// The 2-node star of tests/exec/executor_test.cpp, whose token is derived there by hand: 62.872 us.
+topo::Topology two_nodes() {
+  topo::StarSpec s;
+  s.nodes = 2;
+  s.node.ram = Bytes{1'000'000'000};
+  s.node.flop_rate = FlopRate{1e9};
+  s.node.memory_bandwidth = ByteRate{1e9};
+  s.node.op_overhead = Time::from_us(1);
+  s.node.send_overhead = Time::from_us(10);
+  s.node.recv_overhead = Time::from_us(10);
+  s.switch_spec.forwarding_latency = Time::from_us(2);
+  s.link = hw::LinkSpec{ByteRate{125e6}, Time::from_us(1)};
+  topo::Topology t;
+  topo::add_star(t, s, SourcePos{"test", 1, 1});
+  t.seal();
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("trace: the critical path of the hand-derived 2-node token, and well-formed JSON") {
+  const topo::Topology t = two_nodes();
+  workload::ModelSpec m;
+  m.d_model = 8;
+  m.d_ff = 16;
+  m.layers = 3;
+  plan::PlanSpec spec;
+  spec.nodes = 2;
+  exec::Trace trace;
+  const exec::RunStats stats = exec::execute(t, plan::build_seed_plan(m, 1, spec).graph,
+                                             net::NetworkOptions{net::NetworkModelKind::fifo, Bytes{1000}, Bytes{100}},
+                                             &trace);
+  REQUIRE(stats.token_latency == Time::from_ns(62872) * 3);
+  // The critical path derived in executor_test.cpp: expand0 on node0 (0 .. 1.160), the all-gather message
+  // node0 -> node1 (started 1.160, delivered 35.856), reduce1 on node1 (35.856 .. 37.024), the gather message
+  // node1 -> node0 (37.024 .. 62.872). One repetition of the layer is recorded.
+  std::vector<std::string> path;
+  for (const exec::TraceSpan& s : trace.spans) {
+    if (s.kind == exec::TraceSpan::Kind::transfer) {
+      path.push_back(trace.op_labels[0][static_cast<std::size_t>(s.op)] + " " + std::to_string(s.track) + "->" +
+                     std::to_string(s.peer) + " " + std::to_string(s.begin.ps) + ".." + std::to_string(s.end.ps));
+    } else if (s.kind == exec::TraceSpan::Kind::compute && s.critical) {
+      path.push_back(trace.op_labels[0][static_cast<std::size_t>(s.op)] + " " + std::to_string(s.begin.ps) + ".." +
+                     std::to_string(s.end.ps));
+    }
+  }
+  // Compute spans are flagged in the order they ran; messages are appended from the end of the path backwards.
+  CHECK(path == std::vector<std::string>{
+                    "expert0.expand0 0..1160000",
+                    "expert0.reduce1 35856000..37024000",
+                    "expert0.gather 1->0 37024000..62872000",
+                    "expert0.all_gather 0->1 1160000..35856000",
+                });
+  // Every message crosses two links: 4 messages -> 8 link spans; 4 compute ops; 3 collectives.
+  std::size_t links = 0, computes = 0, collectives = 0;
+  for (const exec::TraceSpan& s : trace.spans) {
+    links += s.kind == exec::TraceSpan::Kind::link ? 1 : 0;
+    computes += s.kind == exec::TraceSpan::Kind::compute ? 1 : 0;
+    collectives += s.kind == exec::TraceSpan::Kind::collective ? 1 : 0;
+  }
+  CHECK(links == 8);
+  CHECK(computes == 4);
+  CHECK(collectives == 3);
+
+  std::ostringstream json;
+  report::write_chrome_trace(json, trace, t);
+  CHECK(testing::JsonCheck::valid(json.str()));
+  CHECK_THAT(json.str(), Catch::Contains("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"node0\"}}"));
+  CHECK_THAT(json.str(), Catch::Contains("\"args\":{\"name\":\"node0->switch\"}"));
+  CHECK_THAT(json.str(), Catch::Contains("\"args\":{\"name\":\"expert0.all_gather\"}"));
+  // The gather message on the critical track: starts at 37.024 us and lasts 25.848 us.
+  CHECK_THAT(json.str(), Catch::Contains("\"name\":\"expert0.gather node1->node0\",\"cat\":\"critical\",\"ph\":\"X\","
+                                         "\"pid\":4,\"tid\":0,\"ts\":37.024000,\"dur\":25.848000"));
+}
+
+TEST_CASE("trace: link spans beyond the limit are counted, not stored") {
+  const topo::Topology t = two_nodes();
+  workload::ModelSpec m;
+  m.d_model = 8;
+  m.d_ff = 16;
+  plan::PlanSpec spec;
+  spec.nodes = 2;
+  exec::Trace trace;
+  trace.max_link_spans = 3;
+  exec::execute(t, plan::build_seed_plan(m, 1, spec).graph, net::NetworkOptions{}, &trace);
+  std::size_t links = 0;
+  for (const exec::TraceSpan& s : trace.spans) links += s.kind == exec::TraceSpan::Kind::link ? 1 : 0;
+  CHECK(links == 3);
+  CHECK(trace.dropped_link_spans == 8 - 3);
+  std::ostringstream json;
+  report::write_chrome_trace(json, trace, t);
+  CHECK(testing::JsonCheck::valid(json.str()));
+  CHECK_THAT(json.str(), Catch::Contains("\"dropped_link_spans\":5"));
+  CHECK_FALSE(testing::JsonCheck::valid(json.str().substr(0, json.str().size() - 3)));  // the checker can fail
+}
