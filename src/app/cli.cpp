@@ -14,6 +14,10 @@ constexpr const char* kUsage =
     "  check FILE...      run scenarios and evaluate their [expect] tables (exit 1 if one fails)\n"
     "  verify             check numerically (Eigen) that the seed plan's split gives the unsplit layer\n"
     "  compare SCENARIO   run one scenario on several topologies (--topology A --topology B ...) side by side\n"
+    "  sweep SCENARIO     run a scenario over the cross product of its [sweep] table and --sweep axes (table)\n"
+    "  merge FILE...      join the slices of a sharded sweep (--shard K/N) into one table\n"
+    "  plot TABLE         draw a sweep table with gnuplot as SVG (--x KEY --y METRIC --series KEY)\n"
+    "  topo FILE          a topology's nodes, switches, links, diameter and bisection (--dot: Graphviz)\n"
     "\n"
     "Run 'shardsim <command> --help' for a command's options.\n"
     "exit codes: 0 ok, 1 an expectation failed, 2 bad input, 70 internal error\n";
@@ -35,6 +39,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (args[0] == "check") return check_command(rest, out);
     if (args[0] == "verify") return verify_command(rest, out);
     if (args[0] == "compare") return compare_command(rest, out);
+    if (args[0] == "sweep") return sweep_command(rest, out);
+    if (args[0] == "merge") return merge_command(rest, out);
+    if (args[0] == "plot") return plot_command(rest, out);
+    if (args[0] == "topo") return topo_command(rest, out);
     err << "shardsim: unknown command '" << args[0] << "'\n\n" << kUsage;
     return 2;
   } catch (const InputError& e) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "shardsim/net/fair_network.hpp"
 #include "shardsim/net/fifo_network.hpp"
 
 namespace shardsim::net {
@@ -17,7 +18,7 @@ std::unique_ptr<NetworkModel> make_network_model(const topo::Topology& topology,
     case NetworkModelKind::fifo:
       return std::make_unique<FifoNetwork>(topology, options);
     case NetworkModelKind::fair:
-      break;  // being written (fair_network.hpp)
+      return std::make_unique<FairNetwork>(topology, options);
   }
   throw InternalError("unknown network model");
 }

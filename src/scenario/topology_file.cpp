@@ -4,8 +4,16 @@
 
 #include "shardsim/scenario/toml_file.hpp"
 #include "shardsim/scenario/toml_reader.hpp"
+#include "shardsim/topo/fat_tree.hpp"
+#include "shardsim/topo/full_mesh.hpp"
+#include "shardsim/topo/mesh.hpp"
+#include "shardsim/topo/parameter_error.hpp"
+#include "shardsim/topo/ring.hpp"
 #include "shardsim/topo/star.hpp"
+#include "shardsim/topo/torus.hpp"
+#include "shardsim/topo/tree.hpp"
 #include "shardsim/util/suggest.hpp"
+#include "shardsim/util/unit_parse.hpp"
 
 namespace shardsim::scenario {
 namespace {
@@ -27,6 +35,7 @@ hw::NodeSpec read_node_type(TomlReader& r, const std::string& name) {
   n.send_overhead = r.time("send_overhead").value_or(Time{});
   n.recv_overhead = r.time("recv_overhead").value_or(Time{});
   n.storage_bandwidth = r.byte_rate("storage_bandwidth");
+  n.forwarding_latency = r.time("forwarding_latency").value_or(Time{});
   r.finish();
   return n;
 }
@@ -88,6 +97,86 @@ void each_table(TomlReader& r, std::string_view key, F f) {
   }
 }
 
+// An integer parameter that fits an int; its range is the generator's to check (so that its message names it).
+std::optional<int> int_key(TomlReader& r, std::string_view key) {
+  const auto v = r.integer(key);
+  if (v && (*v < -1'000'000'000 || *v > 1'000'000'000)) r.fail(key, "out of range, got " + std::to_string(*v));
+  return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+}
+
+// A required array of integers ("dims = [4, 4]"); a bad entry is reported at itself.
+std::vector<int> int_array(TomlReader& r, std::string_view key) {
+  const toml::array* a = r.array(key);
+  if (!a) r.missing(key);
+  std::vector<int> values;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const auto v = (*a)[i].value_exact<std::int64_t>();
+    const std::string path = r.path(key) + "." + std::to_string(i);
+    if (!v) throw InputError(position((*a)[i], r.file()), path + ": expected an integer");
+    if (*v < -1'000'000'000 || *v > 1'000'000'000) {
+      throw InputError(position((*a)[i], r.file()), path + ": out of range, got " + std::to_string(*v));
+    }
+    values.push_back(static_cast<int>(*v));
+  }
+  return values;
+}
+
+// A quantity given once or per level: "10 Gbit/s" or ["10 Gbit/s", "40 Gbit/s"]. Empty when absent.
+template <class T, class One, class Parse>
+std::vector<T> one_or_array(TomlReader& r, std::string_view key, One one, Parse parse) {
+  const toml::node* n = r.node(key);
+  if (!n) return {};
+  if (!n->is_array()) return {*(r.*one)(key)};
+  const toml::array& a = *n->as_array();
+  if (a.empty()) r.fail(key, "expected at least one value");
+  std::vector<T> values;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string path = r.path(key) + "." + std::to_string(i);
+    const auto text = a[i].value_exact<std::string>();
+    if (!text) throw InputError(position(a[i], r.file()), path + ": expected a string with its unit");
+    try {
+      values.push_back(parse(*text));
+    } catch (const UnitError& e) {
+      throw InputError(position(a[i], r.file()), path + ": " + e.what());
+    }
+  }
+  return values;
+}
+
+// The switch keys every generator with switches shares, and explicit [[switches]]: forwarding_latency, capacity.
+hw::SwitchSpec read_switch(TomlReader& r) {
+  hw::SwitchSpec spec;
+  spec.forwarding_latency = r.time("forwarding_latency").value_or(Time{});
+  spec.capacity = r.byte_rate("capacity");
+  return spec;
+}
+
+// Optional `ports` of a single switch: at least 1 when given; 0 (unbounded) when absent.
+int read_ports(TomlReader& r) {
+  const auto ports = int_key(r, "ports");
+  if (ports && *ports < 1) r.fail("ports", "must be at least 1, got " + std::to_string(*ports));
+  return ports.value_or(0);
+}
+
+// The link from a generated node: bandwidth (required), latency.
+hw::LinkSpec read_link(TomlReader& r) {
+  hw::LinkSpec link;
+  link.bandwidth = r.required(r.byte_rate("bandwidth"), "bandwidth");
+  link.latency = r.time("latency").value_or(Time{});
+  return link;
+}
+
+// Rejects unknown keys, then runs the generator; a parameter it rejects is reported at that key's value.
+template <class F>
+void generate(TomlReader& r, F build) {
+  r.finish();
+  try {
+    build();
+  } catch (const topo::ParameterError& e) {
+    r.fail(e.key(), e.detail());
+  }
+}
+
 }  // namespace
 
 topo::Topology build_topology(const toml::table& table, const std::string& file) {
@@ -108,8 +197,8 @@ topo::Topology build_topology(const toml::table& table, const std::string& file)
   };
   each_table(r, "switches", [&](TomlReader& s) {
     const std::string name = new_name(s);
-    hw::SwitchSpec spec;
-    spec.forwarding_latency = s.time("forwarding_latency").value_or(Time{});
+    hw::SwitchSpec spec = read_switch(s);
+    spec.ports = read_ports(s);
     topology.add_switch(name, spec, position(s.raw(), file));
   });
   each_table(r, "nodes", [&](TomlReader& n) {
@@ -118,14 +207,90 @@ topo::Topology build_topology(const toml::table& table, const std::string& file)
   });
   each_table(r, "star", [&](TomlReader& s) {
     topo::StarSpec star;
-    star.nodes = static_cast<int>(s.bounded("nodes", s.require_integer("nodes"), 1, 1'000'000));
+    star.nodes = s.required(int_key(s, "nodes"), "nodes");
     star.node = find_type(types, s, "node_type");
     star.node_prefix = s.string("node_prefix").value_or("node");
     star.switch_name = s.string("switch").value_or("switch");
-    star.switch_spec.forwarding_latency = s.time("forwarding_latency").value_or(Time{});
-    star.link.bandwidth = s.required(s.byte_rate("bandwidth"), "bandwidth");
-    star.link.latency = s.time("latency").value_or(Time{});
-    topo::add_star(topology, star, position(s.raw(), file));
+    star.switch_spec = read_switch(s);
+    star.switch_spec.ports = read_ports(s);
+    star.link = read_link(s);
+    generate(s, [&] { topo::add_star(topology, star, position(s.raw(), file)); });
+  });
+  each_table(r, "tree", [&](TomlReader& s) {
+    topo::TreeSpec tree;
+    tree.nodes = s.required(int_key(s, "nodes"), "nodes");
+    tree.node = find_type(types, s, "node_type");
+    tree.node_prefix = s.string("node_prefix").value_or("node");
+    tree.switch_prefix = s.string("switch_prefix").value_or("");
+    tree.levels = int_key(s, "levels").value_or(2);
+    tree.ports = s.required(int_key(s, "ports"), "ports");
+    tree.uplinks = int_key(s, "uplinks").value_or(1);
+    tree.core_ports = int_key(s, "core_ports").value_or(0);
+    tree.switch_spec = read_switch(s);
+    tree.link = read_link(s);
+    const auto bandwidths = one_or_array<ByteRate>(s, "uplink_bandwidth", &TomlReader::byte_rate, parse_byte_rate);
+    if (bandwidths.empty()) s.missing("uplink_bandwidth");
+    auto latencies = one_or_array<Time>(s, "uplink_latency", &TomlReader::time, parse_time);
+    if (latencies.empty()) latencies.push_back(tree.link.latency);
+    for (const ByteRate& b : bandwidths) {
+      if (!(b.per_second > 0)) s.fail("uplink_bandwidth", "must be positive");
+    }
+    // One value for every level, or one per level of uplinks (the generator checks the count against levels).
+    if (latencies.size() != 1 && bandwidths.size() != 1 && latencies.size() != bandwidths.size()) {
+      s.fail("uplink_latency", "expected one value, or as many as uplink_bandwidth (" +
+                                   std::to_string(bandwidths.size()) + "), got " + std::to_string(latencies.size()));
+    }
+    for (std::size_t i = 0; i < std::max(bandwidths.size(), latencies.size()); ++i) {
+      tree.uplink.push_back(hw::LinkSpec{bandwidths[bandwidths.size() == 1 ? 0 : i],
+                                         latencies[latencies.size() == 1 ? 0 : i]});
+    }
+    generate(s, [&] { topo::add_tree(topology, tree, position(s.raw(), file)); });
+  });
+  each_table(r, "fat_tree", [&](TomlReader& s) {
+    topo::FatTreeSpec fat;
+    fat.k = s.required(int_key(s, "k"), "k");
+    fat.nodes = int_key(s, "nodes").value_or(0);
+    if (s.has("nodes") && fat.nodes < 1) s.fail("nodes", "must be at least 1, got " + std::to_string(fat.nodes));
+    fat.node = find_type(types, s, "node_type");
+    fat.node_prefix = s.string("node_prefix").value_or("node");
+    fat.switch_prefix = s.string("switch_prefix").value_or("");
+    fat.switch_spec = read_switch(s);
+    fat.link = read_link(s);
+    fat.uplink.bandwidth = s.byte_rate("uplink_bandwidth").value_or(fat.link.bandwidth);
+    fat.uplink.latency = s.time("uplink_latency").value_or(fat.link.latency);
+    generate(s, [&] { topo::add_fat_tree(topology, fat, position(s.raw(), file)); });
+  });
+  each_table(r, "ring", [&](TomlReader& s) {
+    topo::RingSpec ring;
+    ring.nodes = s.required(int_key(s, "nodes"), "nodes");
+    ring.node = find_type(types, s, "node_type");
+    ring.node_prefix = s.string("node_prefix").value_or("node");
+    ring.link = read_link(s);
+    generate(s, [&] { topo::add_ring(topology, ring, position(s.raw(), file)); });
+  });
+  each_table(r, "torus", [&](TomlReader& s) {
+    topo::TorusSpec torus;
+    torus.dims = int_array(s, "dims");
+    torus.node = find_type(types, s, "node_type");
+    torus.node_prefix = s.string("node_prefix").value_or("node");
+    torus.link = read_link(s);
+    generate(s, [&] { topo::add_torus(topology, torus, position(s.raw(), file)); });
+  });
+  each_table(r, "mesh", [&](TomlReader& s) {
+    topo::MeshSpec mesh;
+    mesh.dims = int_array(s, "dims");
+    mesh.node = find_type(types, s, "node_type");
+    mesh.node_prefix = s.string("node_prefix").value_or("node");
+    mesh.link = read_link(s);
+    generate(s, [&] { topo::add_mesh(topology, mesh, position(s.raw(), file)); });
+  });
+  each_table(r, "full_mesh", [&](TomlReader& s) {
+    topo::FullMeshSpec mesh;
+    mesh.nodes = s.required(int_key(s, "nodes"), "nodes");
+    mesh.node = find_type(types, s, "node_type");
+    mesh.node_prefix = s.string("node_prefix").value_or("node");
+    mesh.link = read_link(s);
+    generate(s, [&] { topo::add_full_mesh(topology, mesh, position(s.raw(), file)); });
   });
   each_table(r, "links", [&](TomlReader& l) {
     auto end = [&](std::string_view key) {

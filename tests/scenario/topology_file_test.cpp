@@ -1,6 +1,7 @@
-// Topology files: node types (own and included), switches, nodes, links and the [[star]] generator, read into a
-// sealed topo::Topology; and every kind of bad input, each reported as an InputError at the exact
-// file:line:column of the offending value (or of its table, for a missing key or a bad entry).
+// Topology files: node types (own and included), switches, nodes, links and the generators ([[star]], [[tree]],
+// [[fat_tree]], [[ring]], [[torus]], [[mesh]], [[full_mesh]]), read into a sealed topo::Topology; every kind of bad
+// input, each reported as an InputError at the exact file:line:column of the offending value (or of its table, for
+// a missing key or a bad entry); and every preset in topologies/, with the shape its comments claim.
 //
 // Files are written into a fresh temporary folder per test. Line and column numbers are counted by hand from the
 // literals (each literal's first line is line 1; columns are 1-based): `key = value` puts the value at column
@@ -472,4 +473,434 @@ colour = "red"
     check_error(e, file, 5, 1, {"unknown key 'switches.0.colour'"});
     CHECK_THAT(std::string(e.what()), !Contains("did you mean"));
   }
+}
+
+// ---- generators ---------------------------------------------------------------------------------------------
+
+TEST_CASE("a tree of three levels with per-level uplinks, read from a file") {
+  TempDir dir;
+  dir.write("types.toml", kTypes);
+  const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[tree]]
+nodes = 20
+node_type = "pi4-4gb"
+node_prefix = "pi"
+switch_prefix = "r1-"
+levels = 3
+ports = 4
+uplinks = 1
+forwarding_latency = "2 us"
+capacity = "8 Gbit/s"
+bandwidth = "1 Gbit/s"
+latency = "0.5 us"
+uplink_bandwidth = ["10 Gbit/s", "40 Gbit/s"]
+uplink_latency = "1 us"
+)");
+  const auto t = load_topology(file);
+  // 3 nodes per leaf: 7 leaves; 3 leaves per aggregation switch: 3; one core (tests/topo/generators_test.cpp).
+  CHECK(t.node_count() == 20);
+  CHECK(t.switch_count() == 11);
+  CHECK(t.link_count() == 30);
+  CHECK(t.vertex(0).name == "r1-leaf0");
+  CHECK(t.vertex(7).name == "r1-agg0");
+  CHECK(t.vertex(10).name == "r1-core");
+  CHECK(t.node_name(19) == "pi19");
+  const auto& leaf = std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec);
+  CHECK(leaf.ports == 4);
+  CHECK(leaf.forwarding_latency == Time{2'000'000});
+  REQUIRE(leaf.capacity.has_value());
+  CHECK(leaf.capacity->per_second == 1e9);
+  // Links 20..26 are leaf uplinks, 27..29 aggregation uplinks; one uplink latency for both levels.
+  CHECK(t.link(0).spec.latency == Time{500'000});
+  CHECK(t.link(20).spec.bandwidth.per_second == 1.25e9);
+  CHECK(t.link(20).spec.latency == Time{1'000'000});
+  CHECK(t.link(29).spec.bandwidth.per_second == 5e9);
+  CHECK(t.link(29).spec.latency == Time{1'000'000});
+  CHECK(t.diameter_hops() == 6);
+  // pi0 -> pi1 (same leaf): 0.5 + 2 + 0.5 us; pi0 -> pi19: 0.5 + 4 x 1 + 0.5 us of links and 5 switches x 2 us.
+  CHECK(t.route_latency(0, 1) == Time{3'000'000});
+  CHECK(t.route_latency(0, 19) == Time{15'000'000});
+  // Bisection: 10 node links (derived in tests/topo/generators_test.cpp).
+  REQUIRE(t.bisection_bandwidth().has_value());
+  CHECK(t.bisection_bandwidth()->per_second == Approx(10 * 125e6));
+}
+
+TEST_CASE("fat_tree, ring, torus, mesh and full_mesh read from files") {
+  TempDir dir;
+  dir.write("types.toml", kTypes);
+  SECTION("fat_tree") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[fat_tree]]
+k = 4
+nodes = 12
+node_type = "pi5-8gb"
+forwarding_latency = "1 us"
+bandwidth = "1 Gbit/s"
+uplink_bandwidth = "10 Gbit/s"
+)");
+    const auto t = load_topology(file);
+    CHECK(t.node_count() == 12);
+    CHECK(t.switch_count() == 20);
+    CHECK(t.link_count() == 12 + 32);
+    CHECK(t.node_name(11) == "node11");
+    CHECK(std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec).ports == 4);
+    CHECK(t.link(11).spec.bandwidth.per_second == 125e6);
+    CHECK(t.link(12).spec.bandwidth.per_second == 1.25e9);
+    CHECK(t.bisection_bandwidth()->per_second == Approx(6 * 125e6));
+  }
+  SECTION("ring") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[ring]]
+nodes = 8
+node_type = "pi5-8gb"
+node_prefix = "r"
+bandwidth = "2.5 Gbit/s"
+latency = "1 us"
+)");
+    const auto t = load_topology(file);
+    CHECK(t.link_count() == 8);
+    CHECK(t.diameter_hops() == 4);
+    CHECK(t.node_name(7) == "r7");
+    CHECK(t.link(0).spec.bandwidth.per_second == 312.5e6);
+  }
+  SECTION("torus") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[torus]]
+dims = [4, 4, 4]
+node_type = "pi5-8gb"
+bandwidth = "1 Gbit/s"
+)");
+    const auto t = load_topology(file);
+    CHECK(t.node_count() == 64);
+    CHECK(t.link_count() == 192);
+    CHECK(t.diameter_hops() == 6);
+  }
+  SECTION("mesh") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[mesh]]
+dims = [4, 4]
+node_type = "pi5-8gb"
+bandwidth = "1 Gbit/s"
+)");
+    const auto t = load_topology(file);
+    CHECK(t.link_count() == 24);
+    CHECK(t.diameter_hops() == 6);
+  }
+  SECTION("full_mesh") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[full_mesh]]
+nodes = 5
+node_type = "pi5-8gb"
+bandwidth = "1 Gbit/s"
+)");
+    const auto t = load_topology(file);
+    CHECK(t.link_count() == 10);
+    CHECK(t.diameter_hops() == 1);
+    CHECK(t.bisection_bandwidth()->per_second == Approx(6 * 125e6));  // 2 x 3 links
+  }
+}
+
+TEST_CASE("generators mix with explicit vertices and links; nodes forward at their type's latency") {
+  TempDir dir;
+  dir.write("types.toml", kTypes);
+  const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+
+[node_types.router]
+ram = "8 GB"
+memory_bandwidth = "10 GB/s"
+flop_rate = "30 GFLOP/s"
+forwarding_latency = "20 us"
+
+[[switches]]
+name = "uplink"
+ports = 2
+capacity = "4 Gbit/s"
+
+[[ring]]
+nodes = 4
+node_type = "router"
+node_prefix = "r"
+bandwidth = "1 Gbit/s"
+latency = "1 us"
+
+[[star]]
+nodes = 2
+node_type = "pi4-4gb"
+node_prefix = "s"
+switch = "edge"
+ports = 3
+bandwidth = "1 Gbit/s"
+
+[[links]]
+a = "edge"
+b = "uplink"
+bandwidth = "1 Gbit/s"
+
+[[links]]
+a = "r0"
+b = "uplink"
+bandwidth = "1 Gbit/s"
+)");
+  const auto t = load_topology(file);
+  // Vertices: uplink; then the star (edge, s0, s1) before the ring (r0..r3), whatever the file order.
+  CHECK(t.vertex(0).name == "uplink");
+  CHECK(t.vertex(1).name == "edge");
+  CHECK(t.node_name(0) == "s0");
+  CHECK(t.node_name(2) == "r0");
+  CHECK(std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec).ports == 2);
+  CHECK(std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec).capacity->per_second == 5e8);
+  CHECK(t.node(2).forwarding_latency == Time{20'000'000});
+  CHECK(t.node(0).forwarding_latency == Time{0});
+  CHECK_FALSE(t.bisection_bandwidth().has_value());
+  // s0 -> r2: s0 - edge - uplink - r0 - (r1 or r3) - r2: 5 hops, crossing r0 and r1/r3 (20 us each) and the
+  // two switches (0 us); link latencies 0 + 0 + 0 + 1 + 1 us.
+  CHECK(t.diameter_hops() == 5);
+  CHECK(t.route_latency(0, 4) == Time{42'000'000});
+}
+
+TEST_CASE("a switch with more links than ports is reported at the switch") {
+  TempDir dir;
+  dir.write("types.toml", kTypes);
+  SECTION("an explicit switch") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+
+[[switches]]
+name = "sw"
+ports = 2
+
+[[star]]
+nodes = 2
+node_type = "pi4-4gb"
+switch = "edge"
+bandwidth = "1 Gbit/s"
+
+[[nodes]]
+name = "x"
+type = "pi4-4gb"
+
+[[links]]
+a = "sw"
+b = "edge"
+bandwidth = "1 Gbit/s"
+
+[[links]]
+a = "sw"
+b = "x"
+bandwidth = "1 Gbit/s"
+
+[[links]]
+a = "x"
+b = "edge"
+bandwidth = "1 Gbit/s"
+)");
+    // sw is fine with 2 links; edge has 2 star links + 2 explicit ones, 4 links for unbounded ports: fine too.
+    CHECK(load_topology(file).link_count() == 5);
+    // 3 ports for the star's switch: the 4th link to edge (x - edge, the [[links]] table on line 27) has no port.
+    check_error(input_error([&] { load_topology(file, {"star.0.ports=3"}); }), file, 7, 1,
+                {"switch 'edge' has 4 links but only 3 ports", "x - edge declared at " + file + ":27:1"});
+  }
+  SECTION("a star bigger than its switch") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[star]]
+nodes = 9
+node_type = "pi4-4gb"
+ports = 8
+bandwidth = "1 Gbit/s"
+)");
+    check_error(input_error([&] { load_topology(file); }), file, 2, 1,
+                {"switch 'switch' has 9 links but only 8 ports"});
+  }
+}
+
+TEST_CASE("generator parameter errors name the key and point at its value") {
+  TempDir dir;
+  dir.write("types.toml", kTypes);
+  auto tree = [&](const std::string& keys) {
+    return dir.write("t.toml", "include = [\"types.toml\"]\n[[tree]]\nnode_type = \"pi4-4gb\"\n"
+                               "bandwidth = \"1 Gbit/s\"\nuplink_bandwidth = \"1 Gbit/s\"\n" + keys);
+  };
+  SECTION("too few ports") {
+    // line 6 `nodes = 8`, line 7 `ports = 1`: the value at column 9.
+    const std::string file = tree("nodes = 8\nports = 1\n");
+    check_error(input_error([&] { load_topology(file); }), file, 7, 9, {"tree.0.ports: must be at least 2"});
+  }
+  SECTION("a missing key is reported at the table") {
+    const std::string file = tree("nodes = 8\n");
+    check_error(input_error([&] { load_topology(file); }), file, 2, 1, {"missing key 'tree.0.ports'"});
+  }
+  SECTION("as many uplinks as ports") {
+    const std::string file = tree("nodes = 8\nports = 4\nuplinks = 4\n");
+    check_error(input_error([&] { load_topology(file); }), file, 8, 11,
+                {"tree.0.uplinks: must be between 1 and ports - 1 = 3"});
+  }
+  SECTION("a core too small, reported at levels") {
+    const std::string file = tree("nodes = 100\nports = 8\nlevels = 2\n");
+    // 7 nodes per leaf: 15 leaves for an 8-port core. line 8 `levels = 2`: column 10.
+    check_error(input_error([&] { load_topology(file); }), file, 8, 10,
+                {"tree.0.levels: the core switch would join 15 switches with 15 links but has 8 ports"});
+    CHECK(load_topology(file, {"tree.0.levels=3"}).switch_count() == 15 + 3 + 1);
+    CHECK(load_topology(file, {"tree.0.core_ports=16"}).switch_count() == 16);
+  }
+  SECTION("an uplink bandwidth per level, one too many") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[tree]]
+nodes = 8
+ports = 4
+node_type = "pi4-4gb"
+bandwidth = "1 Gbit/s"
+uplink_bandwidth = ["1 Gbit/s", "10 Gbit/s"]
+)");
+    // line 7, `uplink_bandwidth = ` is 19 characters: the array at column 20.
+    check_error(input_error([&] { load_topology(file); }), file, 7, 20,
+                {"tree.0.uplink_bandwidth: expected one bandwidth, or one per level of uplinks (levels - 1 = 1)"});
+  }
+  SECTION("a bad unit inside an array is reported at the entry") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[tree]]
+nodes = 8
+ports = 4
+levels = 3
+node_type = "pi4-4gb"
+bandwidth = "1 Gbit/s"
+uplink_bandwidth = ["1 Gbit/s", "10 Gbit/sec"]
+)");
+    // line 8: `uplink_bandwidth = ["1 Gbit/s", ` is 32 characters: the second entry at column 33.
+    check_error(input_error([&] { load_topology(file); }), file, 8, 33,
+                {"tree.0.uplink_bandwidth.1", "unknown unit \"Gbit/sec\""});
+  }
+  SECTION("an odd k") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[fat_tree]]
+k = 5
+node_type = "pi4-4gb"
+bandwidth = "1 Gbit/s"
+)");
+    check_error(input_error([&] { load_topology(file); }), file, 3, 5,
+                {"fat_tree.0.k: must be an even number from 2 to 64, got 5"});
+  }
+  SECTION("a torus of one dimension") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[torus]]
+dims = [16]
+node_type = "pi4-4gb"
+bandwidth = "1 Gbit/s"
+)");
+    check_error(input_error([&] { load_topology(file); }), file, 3, 8,
+                {"torus.0.dims: expected 2 or 3 sizes ([4, 4] or [4, 4, 4]), got 1"});
+  }
+  SECTION("a size that is not an integer") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[mesh]]
+dims = [4, "4"]
+node_type = "pi4-4gb"
+bandwidth = "1 Gbit/s"
+)");
+    // line 3: `dims = [4, ` is 11 characters: the entry at column 12.
+    check_error(input_error([&] { load_topology(file); }), file, 3, 12, {"mesh.0.dims.1: expected an integer"});
+  }
+  SECTION("a ring of one") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[ring]]
+nodes = 1
+node_type = "pi4-4gb"
+bandwidth = "1 Gbit/s"
+)");
+    check_error(input_error([&] { load_topology(file); }), file, 3, 9,
+                {"ring.0.nodes: must be between 2 and 1000000, got 1"});
+  }
+  SECTION("a misspelt key is reported before the generator runs") {
+    const std::string file = tree("nodes = 8\nports = 1\nuplink = 2\n");
+    check_error(input_error([&] { load_topology(file); }), file, 8, 1,
+                {"unknown key 'tree.0.uplink'", "(did you mean 'uplinks'?)"});
+  }
+  SECTION("zero ports on an explicit switch") {
+    const std::string file = dir.write("t.toml", R"(include = ["types.toml"]
+[[switches]]
+name = "sw"
+ports = 0
+)");
+    check_error(input_error([&] { load_topology(file); }), file, 4, 9, {"switches.0.ports: must be at least 1"});
+  }
+}
+
+// ---- the preset files -----------------------------------------------------------------------------------------
+
+TEST_CASE("every topology in topologies/ loads") {
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(SHARDSIM_SOURCE_DIR) + "/topologies")) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".toml") continue;
+    INFO(path);
+    if (entry.path().filename().string().find("-nodes.toml") != std::string::npos) {
+      // A library of node types, included by the others: it holds no nodes of its own.
+      CHECK_THAT(input_error([&] { load_topology(path); }).what(), Contains("the topology has no compute nodes"));
+      continue;
+    }
+    const auto t = load_topology(path);
+    CHECK(t.sealed());
+    CHECK(t.node_count() > 0);
+    ++loaded;
+  }
+  CHECK(loaded >= 9);
+}
+
+TEST_CASE("the preset topologies have the shapes their comments claim") {
+  struct Preset {
+    const char* file;
+    int nodes, switches, links, diameter;
+    double bisection_gbit;  // per direction; 0: unknown
+    const char* node_type;
+  };
+  // Bisections: a star of n cuts floor(n/2) links; the 1024-node trees 11 uplinks and 5 node links (derived in
+  // tests/topo/generators_test.cpp); the k = 8 fat-tree 64 host links; the 4 x 4 torus 8 links of 2.5 Gbit/s.
+  for (const Preset& p : {
+           Preset{"pi4-4gb-star-4.toml", 4, 1, 4, 2, 2, "pi4-4gb"},
+           Preset{"pi4-4gb-star-128.toml", 128, 1, 128, 2, 64, "pi4-4gb"},
+           Preset{"pi4-4gb-star-1024.toml", 1024, 1, 1024, 2, 512, "pi4-4gb"},
+           Preset{"pi4-8-switch8.toml", 8, 1, 8, 2, 4, "pi4-8gb"},
+           Preset{"pi5-48-switch48.toml", 48, 1, 48, 2, 24, "pi5-8gb"},
+           Preset{"pi4-1024-tree-1g.toml", 1024, 23, 1046, 4, 16, "pi4-4gb"},
+           Preset{"pi4-1024-tree-10g.toml", 1024, 23, 1046, 4, 115, "pi4-4gb"},
+           Preset{"pi5-fat-tree-k8.toml", 128, 80, 384, 6, 64, "pi5-8gb"},
+           Preset{"pi5-torus-4x4-usb.toml", 16, 0, 32, 4, 20, "pi5-8gb-router"},
+       }) {
+    INFO(p.file);
+    const auto t = load_topology(std::string(SHARDSIM_SOURCE_DIR) + "/topologies/" + p.file);
+    CHECK(t.node_count() == p.nodes);
+    CHECK(t.switch_count() == p.switches);
+    CHECK(t.link_count() == p.links);
+    CHECK(t.diameter_hops() == p.diameter);
+    CHECK(t.node(0).type == p.node_type);
+    REQUIRE(t.bisection_bandwidth().has_value());
+    CHECK(t.bisection_bandwidth()->per_second * 8 == Approx(p.bisection_gbit * 1e9));
+  }
+}
+
+TEST_CASE("the preset node types keep their figures") {
+  const auto t = load_topology(std::string(SHARDSIM_SOURCE_DIR) + "/topologies/pi4-8-switch8.toml");
+  // Switch: 8 ports, 16 Gbit/s capacity (hardware.md §4).
+  const auto& sw = std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec);
+  CHECK(sw.ports == 8);
+  CHECK(sw.capacity->per_second == 2e9);
+  CHECK(t.node(0).ram.count == 8'000'000'000);
+  // The torus's nodes forward at 20 us.
+  const auto torus = load_topology(std::string(SHARDSIM_SOURCE_DIR) + "/topologies/pi5-torus-4x4-usb.toml");
+  CHECK(torus.node(0).forwarding_latency == Time{20'000'000});
+  CHECK(torus.forwarding_latency(torus.node_vertex(5)) == Time{20'000'000});
+  // Every node type of pi-nodes.toml, placed on a star.
+  shardsim::testing::TempDir dir;
+  for (const char* type : {"pi3b-plus", "pi4-4gb", "pi4-8gb", "pi5-8gb", "pi5-16gb", "cm5-8gb", "desktop-ddr5"}) {
+    INFO(type);
+    const std::string file =
+        dir.write("t.toml", "include = [\"" SHARDSIM_SOURCE_DIR "/topologies/pi-nodes.toml\"]\n[[star]]\nnodes = 2\n"
+                            "node_type = \"" + std::string(type) + "\"\nbandwidth = \"1 Gbit/s\"\n");
+    const auto star = load_topology(file);
+    CHECK(star.node(0).type == type);
+    CHECK(star.node(0).ram.count > 0);
+  }
+  const auto pi3 = load_topology(dir.write("t.toml", "include = [\"" SHARDSIM_SOURCE_DIR
+                                                    "/topologies/pi-nodes.toml\"]\n[[ring]]\nnodes = 2\n"
+                                                    "node_type = \"pi3b-plus\"\nbandwidth = \"300 Mbit/s\"\n"));
+  CHECK(pi3.node(0).ram.count == 1'000'000'000);
+  CHECK(pi3.node(0).storage_bandwidth->per_second == 23e6);
 }

@@ -14,6 +14,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out);
 int check_command(const std::vector<std::string>& args, std::ostream& out);
 int verify_command(const std::vector<std::string>& args, std::ostream& out);
 int compare_command(const std::vector<std::string>& args, std::ostream& out);
+int sweep_command(const std::vector<std::string>& args, std::ostream& out);
+int merge_command(const std::vector<std::string>& args, std::ostream& out);
+int plot_command(const std::vector<std::string>& args, std::ostream& out);
+int topo_command(const std::vector<std::string>& args, std::ostream& out);
 
 struct Parsed {
   boost::program_options::variables_map vm;

@@ -2,6 +2,7 @@
 // A compute node: what it can hold (RAM), how fast it reads memory and computes (effective, not peak: see
 // topologies/ for sourced figures), and the fixed software costs it pays per op and per network message.
 // Effective rates are what a real kernel achieves; the roofline in roofline.hpp uses them as given.
+// A node with several NICs may also forward other nodes' messages, at `forwarding_latency` each.
 
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct NodeSpec {
   Time send_overhead;               // CPU time of the network stack per message sent
   Time recv_overhead;               // CPU time of the network stack per message received
   std::optional<ByteRate> storage_bandwidth;  // sequential read of local storage, if any
+  // Software forwarding cost per message passing through this node on its way elsewhere (nodes joined directly
+  // to each other, as in a ring or torus, route traffic for their neighbours); zero where nothing passes through.
+  Time forwarding_latency;
 };
 
 }  // namespace shardsim::hw

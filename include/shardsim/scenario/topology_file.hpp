@@ -1,16 +1,30 @@
 #pragma once
-// Topology files (topologies/*.toml): node types, switches, nodes, links and generators.
+// Topology files (topologies/*.toml): node types, switches, nodes, links and generators. Quantities carry units.
 //
 //   include = ["pi-nodes.toml"]          # node types from other files (relative to this one)
 //   [node_types.pi4-4gb]                 # ram, memory_bandwidth, flop_rate, op_overhead, send_overhead,
-//   ...                                  # recv_overhead, optional storage_bandwidth
-//   [[switches]]  name, forwarding_latency
+//   ...                                  # recv_overhead, optional storage_bandwidth, forwarding_latency
+//   [[switches]]  name, forwarding_latency, ports (optional), capacity (optional)
 //   [[nodes]]     name, type
 //   [[links]]     a, b, bandwidth, latency
-//   [[star]]      nodes, node_type, node_prefix, switch, forwarding_latency, bandwidth, latency
 //
-// Generators run after the explicit switches and nodes and before the explicit links, so links may join
-// generated vertices.
+// Generators (arrays of tables; each may appear several times with different prefixes). Common keys: node_type,
+// node_prefix (default "node": nodes <prefix>0, <prefix>1, ...), bandwidth and latency of the node links; for
+// those with switches also switch_prefix (default ""), forwarding_latency and capacity of every switch.
+//   [[star]]       nodes, switch (its name, default "switch"), ports (optional)
+//   [[tree]]       nodes, ports, uplinks (default 1), levels (default 2), core_ports (default ports),
+//                  uplink_bandwidth, uplink_latency (default latency): one value, or an array with one per level of
+//                  uplinks from the leaves' up ("1 Gbit/s" or ["10 Gbit/s", "40 Gbit/s"] for levels = 3)
+//   [[fat_tree]]   k, nodes (default k^3/4), uplink_bandwidth (default bandwidth), uplink_latency (default latency)
+//   [[ring]]       nodes
+//   [[torus]]      dims ([4, 4] or [4, 4, 4])
+//   [[mesh]]       dims
+//   [[full_mesh]]  nodes
+// See include/shardsim/topo/<generator>.hpp for the shapes, names and orders they produce.
+//
+// Order: explicit switches and nodes, then generators (star, tree, fat_tree, ring, torus, mesh, full_mesh; each
+// kind in file order), then explicit links, so links may join generated vertices. A generator's parameter error
+// names its key and points at its value ("tree.0.ports: must be at least 2").
 
 #include <map>
 #include <string>

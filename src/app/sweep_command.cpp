@@ -1,0 +1,143 @@
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "shardsim/app/commands.hpp"
+#include "shardsim/app/plot.hpp"
+#include "shardsim/app/sweep.hpp"
+#include "shardsim/util/error.hpp"
+
+namespace shardsim::app {
+namespace po = boost::program_options;
+namespace {
+
+const SourcePos kCommandLine{"command line", 0, 0};
+
+std::string duration(double seconds) {
+  const long s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  }
+  return buf;
+}
+
+// The cores this process may run on (its affinity mask, which taskset and Slurm's cpusets restrict), else all of
+// the machine's; at least 1.
+unsigned usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// "[#########.........] 37/100 points  0:42 left" on standard error, redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  void operator()(std::size_t done, std::size_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    constexpr std::size_t kWidth = 30;
+    const std::size_t filled = total ? done * kWidth / total : kWidth;
+    std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+                       std::to_string(done) + "/" + std::to_string(total) + " points  ";
+    if (done == total) {
+      line += "in " + duration(elapsed) + "\n";
+    } else if (done > 0) {
+      line += duration(elapsed / static_cast<double>(done) * static_cast<double>(total - done)) + " left  ";
+    }
+    std::cerr << line << std::flush;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
+  const unsigned cores = usable_cores();
+  po::options_description options(
+      "shardsim sweep SCENARIO [--sweep key=v1,v2,...]... [options]\n\n"
+      "Runs the scenario at every point of the cross product of its [sweep] table and the --sweep axes (the last\n"
+      "axis varies fastest) and writes one row per point: point, the axis values, every metric.\n"
+      "example: shardsim sweep scenarios/seed-layer-4-batch6.toml --sweep plan.nodes=1..4 --sweep run.batch=1..64*4\n"
+      "example: shardsim sweep S.toml --sweep plan.nodes=8..1024*2 --shard 3/16 -o part3.csv   (then: shardsim merge)\n"
+      "\noptions");
+  options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
+      "sweep", po::value<std::vector<std::string>>(),
+      "an axis: key=v1,v2,... or a range key=a..b (step 1), a..b+k, a..b*k (repeatable)")(
+      "set", po::value<std::vector<std::string>>(), "override a key at every point, e.g. --set run.batch=8 (repeatable)")(
+      "format", po::value<std::string>()->default_value("csv"), "table format: csv or jsonl (JSON lines)")(
+      "output,o", po::value<std::string>(), "write the table to this file instead of standard output")(
+      "jobs,j", po::value<unsigned>()->default_value(cores), "points run at once (default: every core this process may use)")(
+      "shard", po::value<std::string>(),
+      "K/N: run only points i with i % N == K - 1 (slice K of N, for a job array; join with shardsim merge)")(
+      "plot", po::value<std::string>(), "also draw the table with gnuplot into this SVG file (needs --x and --y)")(
+      "x", po::value<std::string>(), "plot: the column on the x axis (an axis key)")(
+      "y", po::value<std::string>(), "plot: the column on the y axis (a metric)")(
+      "series", po::value<std::string>(), "plot: one line per value of this column (an axis key)");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  Parsed p = parse_options(args, options, positional);
+  if (p.help) {
+    out << options << "\n";
+    return 0;
+  }
+  const TableFormat format = parse_table_format(p.vm["format"].as<std::string>());
+  const unsigned jobs = p.vm["jobs"].as<unsigned>();
+  if (jobs == 0) throw InputError(kCommandLine, "--jobs: expected at least 1");
+  const Shard shard = p.vm.count("shard") ? parse_shard(p.vm["shard"].as<std::string>()) : Shard{};
+  auto text = [&](const char* key) { return p.vm.count(key) ? p.vm[key].as<std::string>() : std::string(); };
+  const PlotSpec plot{text("x"), text("y"), text("series"), text("plot")};
+  if (plot.output.empty() && (!plot.x.empty() || !plot.y.empty() || !plot.series.empty())) {
+    throw InputError(kCommandLine, "--x, --y and --series go with --plot FILE.svg");
+  }
+  if (!plot.output.empty() && (plot.x.empty() || plot.y.empty())) {
+    throw InputError(kCommandLine, "--plot needs --x KEY and --y METRIC");
+  }
+
+  const SweepSpec spec = make_sweep(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"), strings(p.vm, "sweep"));
+  if (!plot.output.empty()) {  // before the sweep runs, not after
+    check_plot_columns(sweep_header(spec), plot);
+    require_gnuplot();
+  }
+  std::ofstream file;
+  if (p.vm.count("output")) {
+    file.open(p.vm["output"].as<std::string>(), std::ios::binary);
+    if (!file) throw InputError(kCommandLine, "cannot write '" + p.vm["output"].as<std::string>() + "'");
+  }
+  const std::vector<std::size_t> points = shard_points(point_count(spec.axes), shard);
+  SweepProgress progress;
+  if (isatty(STDERR_FILENO)) progress = ProgressBar();
+  const SweepTable table = run_sweep(spec, points, jobs, progress);
+
+  std::ostream& sink = file.is_open() ? file : out;
+  write_table(sink, table, format);
+  sink.flush();
+  if (!sink) throw InputError(kCommandLine, "writing the table failed");
+  if (!plot.output.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& row : table.rows) {
+      std::vector<std::string> cells;
+      for (const Cell& c : row) cells.push_back(c.text);
+      rows.push_back(std::move(cells));
+    }
+    plot_table(table.header, rows, plot);
+  }
+  return 0;
+}
+
+}  // namespace shardsim::app
