@@ -179,6 +179,17 @@ void generate(TomlReader& r, F build) {
 
 }  // namespace
 
+std::map<std::string, hw::NodeSpec> read_node_types(const std::string& path) {
+  const toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
+  TomlReader r(table, path, "");
+  NodeTypes types;
+  std::set<std::string> chain{path};
+  read_node_types(r, types, chain);
+  std::map<std::string, hw::NodeSpec> out;
+  for (const auto& [name, type] : types) out.emplace(name, type.spec);
+  return out;
+}
+
 topo::Topology build_topology(const toml::table& table, const std::string& file) {
   TomlReader r(table, file, "");
   NodeTypes types;
