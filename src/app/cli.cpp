@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  plot TABLE         draw a sweep table with gnuplot as SVG (--x KEY --y METRIC --series KEY)\n"
     "  topo FILE          a topology's nodes, switches, links, diameter and bisection (--dot: Graphviz)\n"
     "  presets            the model presets, node types and topology files there are\n"
+    "  explain SCENARIO   the closed-form estimate op by op, beside the simulated time\n"
     "\n"
     "Run 'shardsim <command> --help' for a command's options.\n"
     "exit codes: 0 ok, 1 an expectation failed, 2 bad input, 70 internal error\n";
@@ -45,6 +46,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (args[0] == "plot") return plot_command(rest, out);
     if (args[0] == "topo") return topo_command(rest, out);
     if (args[0] == "presets") return presets_command(rest, out);
+    if (args[0] == "explain") return explain_command(rest, out);
     err << "shardsim: unknown command '" << args[0] << "'\n\n" << kUsage;
     return 2;
   } catch (const InputError& e) {

@@ -5,8 +5,12 @@
 
 namespace shardsim::app {
 
+plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
+  return plan::build_seed_plan(s.model, s.run.batch, s.plan);
+}
+
 report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {
-  const plan::PlannedWorkload planned = plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  const plan::PlannedWorkload planned = plan_scenario(s);
   exec::RunStats stats = exec::execute(s.topology, planned.graph, s.network, trace);
   report::RunInputs inputs{s.path, s.topology_path, s.model_preset, &s.topology, s.model, s.plan, s.run, s.network};
   return report::make_result(std::move(inputs), planned, std::move(stats));

@@ -191,3 +191,21 @@ TEST_CASE("presets lists model presets, node types and topologies with their fig
   CHECK_THAT(o.out, Catch::Contains("pi4-1024-tree-1g.toml         1024 nodes   23 switches  1046 links, diameter 4"));
   CHECK(cli({"presets", "--dir", "/nonexistent"}).code == 2);
 }
+
+TEST_CASE("explain: each op's closed-form bound and the block's estimate beside the simulated time") {
+  // The seed layer on 4 Pi 4 (scenarios/seed-layer-4-batch6.toml), by hand:
+  //   broadcast: the root sends x (6144 B = 5 frames = 6594 B on the wire) to 3 Pis: 19782 B on pi0->switch at
+  //     125 MB/s = 158.256 us, more than its CPU's 3 x 50 us;
+  //   expand: 2 * 6 * 512 * 512 = 3145728 FLOP at 11.8 GFLOP/s = 266.587 us (compute-bound) + 5 us = 271.587 us;
+  //   all-gather: every Pi sends 3 pieces of 6144 B: 158.256 us on each uplink; reduce as expand;
+  //   gather: the root receives 3 pieces: 3 x 50 us of its CPU = 150 us.
+  //   Longest path: 158.256 + 271.587 + 158.256 + 271.587 + 150 = 1009.686 us.
+  const Outcome o = cli({"explain", SHARDSIM_SOURCE_DIR "/scenarios/seed-layer-4-batch6.toml"});
+  REQUIRE(o.code == 0);
+  CHECK_THAT(o.out, Catch::Contains("busiest link pi0->switch 19.782 kB: 158.256 us"));
+  CHECK_THAT(o.out, Catch::Contains("expert0.expand[0..3]         compute                      271.587 us"));
+  CHECK_THAT(o.out, Catch::Contains("busiest CPU pi0 receiving: 150.000 us"));
+  CHECK_THAT(o.out, Catch::Contains("longest path through the ops                                1.010 ms"));
+  // The simulated 1.352 ms (tests/golden/seed-layer-4-batch6.txt) is 33.9 % above the estimate.
+  CHECK_THAT(o.out, Catch::Contains("simulated                                                   1.352 ms  (+33.9%"));
+}

@@ -1,0 +1,177 @@
+#include "shardsim/report/explain.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <variant>
+
+#include "shardsim/hw/roofline.hpp"
+#include "shardsim/util/unit_parse.hpp"
+
+namespace shardsim::report {
+namespace {
+
+using workload::CollectiveOp;
+using workload::ComputeOp;
+
+// "expert0.expand17" -> "expert0.expand": ops that differ only in their node number are shown as one group.
+std::string group_of(const std::string& label) {
+  std::size_t end = label.size();
+  while (end > 0 && label[end - 1] >= '0' && label[end - 1] <= '9') --end;
+  return label.substr(0, end);
+}
+
+std::string fmt(const char* format, auto... values) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, format, values...);
+  return buf;
+}
+
+struct Resources {
+  std::vector<Time> compute;     // per node
+  std::vector<Time> send_cpu;    // per node
+  std::vector<Time> recv_cpu;    // per node
+  std::vector<Bytes> link;       // per directed link
+};
+
+struct CollectiveBound {
+  Time cpu, link, chain, estimate;
+  std::string cpu_at, link_at;
+  std::size_t messages = 0;
+};
+
+CollectiveBound bound(const topo::Topology& t, const CollectiveOp& c, const net::NetworkOptions& network,
+                      Resources& total) {
+  const collective::Schedule s = collective::expand(c.spec);
+  CollectiveBound b;
+  b.messages = s.steps.size();
+  const auto nodes = static_cast<std::size_t>(t.node_count());
+  std::vector<Time> send(nodes), recv(nodes), path(s.steps.size());
+  std::vector<Bytes> link(static_cast<std::size_t>(2 * t.link_count()));
+  std::vector<topo::DirLinkId> route;
+  for (std::size_t k = 0; k < s.steps.size(); ++k) {
+    const collective::Step& step = s.steps[k];
+    const auto src = c.members[static_cast<std::size_t>(step.src)];
+    const auto dst = c.members[static_cast<std::size_t>(step.dst)];
+    const hw::NodeSpec& from = t.node(src);
+    const hw::NodeSpec& to = t.node(dst);
+    send[static_cast<std::size_t>(src)] += from.send_overhead;
+    recv[static_cast<std::size_t>(dst)] += to.recv_overhead;
+    const Bytes wire = net::wire_bytes(step.bytes, network);
+    t.route(src, dst, route, k);
+    ByteRate slowest{0};
+    for (topo::DirLinkId d : route) {
+      link[static_cast<std::size_t>(d)] += wire;
+      const ByteRate bw = t.dir_link_spec(d).bandwidth;
+      if (slowest.per_second == 0 || bw < slowest) slowest = bw;
+    }
+    // One message alone: overheads, one serialization at the bottleneck, the route's latency.
+    Time alone = from.send_overhead + to.recv_overhead + t.route_latency(src, dst);
+    if (slowest.per_second > 0) alone += transfer_time(wire, slowest);
+    Time before;
+    for (std::uint32_t j = s.dep_begin[k]; j < s.dep_begin[k + 1]; ++j) before = std::max(before, path[s.deps[j]]);
+    path[k] = before + alone;
+    b.chain = std::max(b.chain, path[k]);
+  }
+  for (std::size_t n = 0; n < nodes; ++n) {
+    total.send_cpu[n] += send[n];
+    total.recv_cpu[n] += recv[n];
+    const Time cpu = std::max(send[n], recv[n]);
+    if (cpu > b.cpu) {
+      b.cpu = cpu;
+      b.cpu_at = t.node_name(static_cast<topo::NodeId>(n)) + (send[n] >= recv[n] ? " sending" : " receiving");
+    }
+  }
+  for (std::size_t d = 0; d < link.size(); ++d) {
+    total.link[d] += link[d];
+    if (link[d].count == 0) continue;
+    const Time busy = transfer_time(link[d], t.dir_link_spec(static_cast<topo::DirLinkId>(d)).bandwidth);
+    if (busy > b.link) {
+      b.link = busy;
+      b.link_at = t.dir_link_name(static_cast<topo::DirLinkId>(d)) + " " + format_bytes(link[d]);
+    }
+  }
+  b.estimate = std::max({b.cpu, b.link, b.chain});
+  return b;
+}
+
+}  // namespace
+
+std::vector<BlockEstimate> estimate(const topo::Topology& t, const workload::OpGraph& graph,
+                                    const net::NetworkOptions& network) {
+  std::vector<BlockEstimate> out;
+  for (const workload::Block& block : graph.blocks) {
+    BlockEstimate be;
+    be.name = block.name;
+    be.repeat = block.repeat;
+    const auto nodes = static_cast<std::size_t>(t.node_count());
+    Resources total{std::vector<Time>(nodes), std::vector<Time>(nodes), std::vector<Time>(nodes),
+                    std::vector<Bytes>(static_cast<std::size_t>(2 * t.link_count()))};
+    std::vector<Time> finish(block.ops.size());
+    for (std::size_t i = 0; i < block.ops.size(); ++i) {
+      const workload::Op& op = block.ops[i];
+      OpEstimate e;
+      e.label = op.label;
+      if (const auto* c = std::get_if<ComputeOp>(&op.kind)) {
+        const hw::ComputeCost cost = hw::roofline(t.node(c->node), c->work);
+        total.compute[static_cast<std::size_t>(c->node)] += cost.total();
+        e.kind = "compute";
+        e.estimate = cost.total();
+        e.detail = fmt("%.4g MFLOP: %s; %s read+written: %s; %s-bound, + %s per op",
+                       static_cast<double>(c->work.flops.count) / 1e6, format_time(cost.flop_time).c_str(),
+                       format_bytes(c->work.bytes_read + c->work.bytes_written).c_str(),
+                       format_time(cost.memory_time).c_str(), cost.memory_bound() ? "memory" : "compute",
+                       format_time(cost.overhead).c_str());
+      } else {
+        const auto& co = std::get<CollectiveOp>(op.kind);
+        const CollectiveBound b = bound(t, co, network, total);
+        e.kind = std::string(collective::to_string(co.spec.kind)) + " (" +
+                 std::string(collective::to_string(co.spec.algorithm)) + ")";
+        e.estimate = b.estimate;
+        e.detail = fmt("%zu messages; busiest link %s: %s; busiest CPU %s: %s; longest chain %s", b.messages,
+                       b.link_at.empty() ? "-" : b.link_at.c_str(), format_time(b.link).c_str(),
+                       b.cpu_at.empty() ? "-" : b.cpu_at.c_str(), format_time(b.cpu).c_str(),
+                       format_time(b.chain).c_str());
+      }
+      Time start;
+      for (workload::OpId d : op.deps) start = std::max(start, finish[static_cast<std::size_t>(d)]);
+      finish[i] = start + e.estimate;
+      be.path = std::max(be.path, finish[i]);
+      // Consecutive ops of one group (the same op on different nodes) show as one row: the slowest.
+      if (!be.ops.empty() && group_of(be.ops.back().label) == group_of(e.label) && be.ops.back().kind == e.kind &&
+          group_of(e.label) != e.label) {
+        OpEstimate& g = be.ops.back();
+        if (e.estimate > g.estimate) {
+          g.estimate = e.estimate;
+          g.detail = e.detail;
+        }
+        ++g.count;
+        continue;
+      }
+      be.ops.push_back(std::move(e));
+    }
+    for (OpEstimate& g : be.ops) {
+      if (g.count > 1) g.label = group_of(g.label) + "[0.." + std::to_string(g.count - 1) + "]";
+    }
+    auto consider = [&be](Time busy, std::string what) {
+      if (busy > be.resource) {
+        be.resource = busy;
+        be.resource_name = std::move(what);
+      }
+    };
+    for (std::size_t n = 0; n < nodes; ++n) {
+      const std::string name = t.node_name(static_cast<topo::NodeId>(n));
+      consider(total.compute[n], name + " computing");
+      consider(total.send_cpu[n], name + " sending messages");
+      consider(total.recv_cpu[n], name + " receiving messages");
+    }
+    for (std::size_t d = 0; d < total.link.size(); ++d) {
+      if (total.link[d].count == 0) continue;
+      consider(transfer_time(total.link[d], t.dir_link_spec(static_cast<topo::DirLinkId>(d)).bandwidth),
+               t.dir_link_name(static_cast<topo::DirLinkId>(d)) + " carrying " + format_bytes(total.link[d]));
+    }
+    out.push_back(std::move(be));
+  }
+  return out;
+}
+
+}  // namespace shardsim::report
