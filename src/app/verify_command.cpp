@@ -1,65 +1,128 @@
 #include "shardsim/app/commands.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 
 #include "shardsim/plan/partition.hpp"
 #include "shardsim/plan/seed_check.hpp"
+#include "shardsim/plan/tensor_check.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
+namespace {
+
+const SourcePos kCli{"command line", 0, 0};
+
+// float32 accumulates rounding differently when a reduction is split (errors of order 1e-6 here); 1e-4 is far
+// above that and far below what a wrong split gives (order 1e-2 to 1).
+constexpr double kTolerance = 1e-4;
+
+int report(std::ostream& out, const std::string& header, double single_sum, double sharded_sum, double error) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s\nsum of output: single machine %.8g, split %.8g\n"
+                "largest relative error (Frobenius norm, over iterations): %.3e\n",
+                header.c_str(), single_sum, sharded_sum, error);
+  out << line;
+  const bool ok = error < kTolerance;
+  out << (ok ? "ok: the split layer matches the single-machine layer\n" : "FAIL: the split layer differs\n");
+  return ok ? 0 : 1;
+}
+
+template <class T>
+T value_or(const po::variables_map& vm, const char* key, T fallback) {
+  return vm.count(key) ? vm[key].as<T>() : fallback;
+}
+
+int verify_seed(const po::variables_map& vm, int nodes, std::ostream& out) {
+  plan::SeedCheckOptions o;
+  o.d_model = value_or<std::int64_t>(vm, "d-model", 512);
+  o.d_ff = value_or<std::int64_t>(vm, "d-ff", 2048);
+  o.batch = value_or<std::int64_t>(vm, "batch", 6);
+  o.iterations = value_or<int>(vm, "iterations", 10);
+  o.seed = vm["seed"].as<std::uint64_t>();
+  if (o.d_model < 1 || o.d_ff < 1 || o.batch < 1 || o.iterations < 1) {
+    throw InputError(kCli, "--d-model, --d-ff, --batch and --iterations must be positive");
+  }
+  if (o.d_model > 16384 || o.d_ff > 65536 || o.batch > 4096) {
+    throw InputError(kCli, "verify is for small layers: at most --d-model 16384, --d-ff 65536, --batch 4096");
+  }
+  if (nodes < 1 || nodes > o.d_model) {
+    throw InputError(kCli, "--nodes must be between 1 and d_model (" + std::to_string(o.d_model) +
+                               "): every node needs at least one column");
+  }
+  const plan::SeedCheckResult r =
+      plan::check_seed_layer(o, plan::balanced_split(o.d_ff, nodes), plan::balanced_split(o.d_model, nodes));
+  char header[256];
+  std::snprintf(header, sizeof header, "seed plan: layer %lldx%lld, batch %lld, %d nodes, %d iterations, seed %llu",
+                static_cast<long long>(o.d_model), static_cast<long long>(o.d_ff), static_cast<long long>(o.batch),
+                nodes, o.iterations, static_cast<unsigned long long>(o.seed));
+  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error);
+}
+
+int verify_tensor(const po::variables_map& vm, int degree, std::ostream& out) {
+  plan::TensorCheckOptions o;
+  o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
+  o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
+  o.seq = value_or<std::int64_t>(vm, "batch", o.seq);
+  o.heads = value_or<std::int64_t>(vm, "heads", o.heads);
+  o.kv_heads = value_or<std::int64_t>(vm, "kv-heads", o.kv_heads);
+  o.head_dim = value_or<std::int64_t>(vm, "head-dim", o.head_dim);
+  o.iterations = value_or<int>(vm, "iterations", o.iterations);
+  o.seed = vm["seed"].as<std::uint64_t>();
+  if (o.d_model > 8192 || o.d_ff > 32768 || o.seq > 1024 || o.heads * o.head_dim > 8192) {
+    throw InputError(kCli, "verify is for small layers: at most --d-model 8192, --d-ff 32768, --batch 1024 tokens, "
+                           "--heads x --head-dim 8192");
+  }
+  if (const std::string problem = plan::tensor_degree_problem(o, degree); !problem.empty()) {
+    throw InputError(kCli, "--nodes: " + problem);
+  }
+  const plan::TensorCheckResult r = plan::check_tensor_layer(o, degree);
+  char header[320];
+  std::snprintf(header, sizeof header,
+                "tensor plan: decoder layer d_model %lld, %lld heads (%lld KV heads) of %lld, SwiGLU d_ff %lld, "
+                "%lld tokens, %d-way, %d iterations, seed %llu",
+                static_cast<long long>(o.d_model), static_cast<long long>(o.heads),
+                static_cast<long long>(o.kv_heads), static_cast<long long>(o.head_dim),
+                static_cast<long long>(o.d_ff), static_cast<long long>(o.seq), degree, o.iterations,
+                static_cast<unsigned long long>(o.seed));
+  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error);
+}
+
+}  // namespace
 
 int verify_command(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description options(
-      "shardsim verify [options]\n\n"
-      "Runs the seed plan's split of y = relu(x @ expand) @ reduce machine by machine with Eigen (float32, seeded\n"
-      "random weights), iterated, and compares it with the unsplit layer. Uneven splits are balanced.\n"
-      "example: shardsim verify --nodes 256\n\noptions");
-  options.add_options()("d-model", po::value<std::int64_t>()->default_value(512), "embedding width")(
-      "d-ff", po::value<std::int64_t>()->default_value(2048), "hidden width")(
-      "batch", po::value<std::int64_t>()->default_value(6), "rows of the input")(
-      "nodes", po::value<int>()->default_value(4), "machines the layer is split across")(
-      "iterations", po::value<int>()->default_value(10), "times the layer is applied")(
+      "shardsim verify [--plan seed|tensor] [options]\n\n"
+      "Runs a plan's split of a layer machine by machine with Eigen (float32, seeded random weights), iterated, and\n"
+      "compares it with the unsplit layer.\n"
+      "  seed:   y = relu(x @ expand) @ reduce split as the seed notebook splits it (defaults 512 x 2048, batch 6,\n"
+      "          10 iterations); uneven splits are balanced.\n"
+      "  tensor: a pre-norm decoder layer (grouped-query attention, SwiGLU MLP) split Megatron-style over --nodes\n"
+      "          ranks: heads and d_ff columns per rank, an all-reduce after attention and after the MLP (defaults\n"
+      "          d_model 256, 8 heads, 2 KV heads of 32, d_ff 688, 5 tokens, 3 iterations).\n"
+      "example: shardsim verify --nodes 256\n"
+      "example: shardsim verify --plan tensor --nodes 4\n\noptions");
+  options.add_options()("plan", po::value<std::string>()->default_value("seed"), "seed or tensor")(
+      "d-model", po::value<std::int64_t>(), "embedding width")("d-ff", po::value<std::int64_t>(), "hidden width")(
+      "batch", po::value<std::int64_t>(), "rows of the input (tensor: tokens)")(
+      "heads", po::value<std::int64_t>(), "tensor: attention heads")(
+      "kv-heads", po::value<std::int64_t>(), "tensor: key/value heads")(
+      "head-dim", po::value<std::int64_t>(), "tensor: width of a head")(
+      "nodes", po::value<int>()->default_value(4), "machines (tensor: ranks) the layer is split across")(
+      "iterations", po::value<int>(), "times the layer is applied")(
       "seed", po::value<std::uint64_t>()->default_value(30), "random seed");
   Parsed p = parse_options(args, options, {});
   if (p.help) {
     out << options << "\n";
     return 0;
   }
-  plan::SeedCheckOptions o;
-  o.d_model = p.vm["d-model"].as<std::int64_t>();
-  o.d_ff = p.vm["d-ff"].as<std::int64_t>();
-  o.batch = p.vm["batch"].as<std::int64_t>();
-  o.iterations = p.vm["iterations"].as<int>();
-  o.seed = p.vm["seed"].as<std::uint64_t>();
+  const std::string plan = p.vm["plan"].as<std::string>();
   const int nodes = p.vm["nodes"].as<int>();
-  const SourcePos cli{"command line", 0, 0};
-  if (o.d_model < 1 || o.d_ff < 1 || o.batch < 1 || o.iterations < 1) {
-    throw InputError(cli, "--d-model, --d-ff, --batch and --iterations must be positive");
-  }
-  if (o.d_model > 16384 || o.d_ff > 65536 || o.batch > 4096) {
-    throw InputError(cli, "verify is for small layers: at most --d-model 16384, --d-ff 65536, --batch 4096");
-  }
-  if (nodes < 1 || nodes > o.d_model) {
-    throw InputError(cli, "--nodes must be between 1 and d_model (" + std::to_string(o.d_model) +
-                              "): every node needs at least one column");
-  }
-  const plan::SeedCheckResult r =
-      plan::check_seed_layer(o, plan::balanced_split(o.d_ff, nodes), plan::balanced_split(o.d_model, nodes));
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "layer %lldx%lld, batch %lld, %d nodes, %d iterations, seed %llu\n"
-                "sum of output: single machine %.8g, split %.8g\n"
-                "largest relative error (Frobenius norm, over iterations): %.3e\n",
-                static_cast<long long>(o.d_model), static_cast<long long>(o.d_ff), static_cast<long long>(o.batch),
-                nodes, o.iterations, static_cast<unsigned long long>(o.seed), r.single_sum, r.sharded_sum,
-                r.max_relative_error);
-  out << line;
-  // float32 accumulates rounding differently when the reduction is split; 1e-4 is far above that and far below
-  // what a wrong split gives (order 1).
-  const bool ok = r.max_relative_error < 1e-4;
-  out << (ok ? "ok: the split layer matches the single-machine layer\n" : "FAIL: the split layer differs\n");
-  return ok ? 0 : 1;
+  if (plan == "seed") return verify_seed(p.vm, nodes, out);
+  if (plan == "tensor") return verify_tensor(p.vm, nodes, out);
+  throw InputError(kCli, "--plan: expected seed or tensor, got '" + plan + "'");
 }
 
 }  // namespace shardsim::app

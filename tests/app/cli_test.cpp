@@ -209,3 +209,15 @@ TEST_CASE("explain: each op's closed-form bound and the block's estimate beside 
   // The simulated 1.352 ms (tests/golden/seed-layer-4-batch6.txt) is 33.9 % above the estimate.
   CHECK_THAT(o.out, Catch::Contains("simulated                                                   1.352 ms  (+33.9%"));
 }
+
+TEST_CASE("verify --plan tensor: the Megatron split of a decoder layer matches; invalid degrees exit 2") {
+  // Errors of order 3e-7 (float32 summation order; tests/plan/tensor_check_test.cpp) against the 1e-4 threshold.
+  const Outcome four = cli({"verify", "--plan", "tensor", "--nodes", "4"});
+  CHECK(four.code == 0);
+  CHECK_THAT(four.out, Catch::Contains("8 heads (2 KV heads) of 32, SwiGLU d_ff 688, 5 tokens, 4-way"));
+  CHECK_THAT(four.out, Catch::Contains("ok: the split layer matches"));
+  const Outcome three = cli({"verify", "--plan", "tensor", "--nodes", "3"});
+  CHECK(three.code == 2);
+  CHECK(three.err == "command line: --nodes: heads (8) must be divisible by the tensor-parallel degree (3)\n");
+  CHECK(cli({"verify", "--plan", "pipeline"}).code == 2);
+}
