@@ -1,0 +1,95 @@
+#include "shardsim/workload/number_format.hpp"
+
+#include <array>
+#include <string>
+
+#include "shardsim/util/error.hpp"
+
+namespace shardsim::workload {
+namespace {
+
+constexpr std::array<NumberFormat, 5> kFormats{NumberFormat::fp32, NumberFormat::fp16, NumberFormat::bf16,
+                                               NumberFormat::q8_0, NumberFormat::q4_0};
+
+// llama.cpp's block layouts, ggml/src/ggml-common.h (https://github.com/ggml-org/llama.cpp):
+//   #define QK8_0 32; typedef struct { ggml_half d; int8_t qs[QK8_0]; } block_q8_0;      -> 2 + 32 = 34 bytes
+//   #define QK4_0 32; typedef struct { ggml_half d; uint8_t qs[QK4_0 / 2]; } block_q4_0; -> 2 + 16 = 18 bytes
+// each checked there by static_assert(sizeof(block_q8_0) == sizeof(ggml_half) + QK8_0) and
+// static_assert(sizeof(block_q4_0) == sizeof(ggml_half) + QK4_0 / 2).
+constexpr std::int64_t kQuantBlock = 32;
+
+}  // namespace
+
+std::span<const NumberFormat> number_formats() { return kFormats; }
+
+std::string_view to_string(NumberFormat format) {
+  switch (format) {
+    case NumberFormat::fp32: return "fp32";
+    case NumberFormat::fp16: return "fp16";
+    case NumberFormat::bf16: return "bf16";
+    case NumberFormat::q8_0: return "q8_0";
+    case NumberFormat::q4_0: return "q4_0";
+  }
+  return "?";
+}
+
+std::optional<NumberFormat> parse_number_format(std::string_view name) {
+  for (NumberFormat f : kFormats) {
+    if (to_string(f) == name) return f;
+  }
+  return std::nullopt;
+}
+
+std::int64_t block_values(NumberFormat format) {
+  switch (format) {
+    case NumberFormat::fp32:
+    case NumberFormat::fp16:
+    case NumberFormat::bf16: return 1;
+    case NumberFormat::q8_0:
+    case NumberFormat::q4_0: return kQuantBlock;
+  }
+  throw InternalError("block_values: unknown number format");
+}
+
+std::int64_t block_bytes(NumberFormat format) {
+  switch (format) {
+    case NumberFormat::fp32: return 4;
+    case NumberFormat::fp16:
+    case NumberFormat::bf16: return 2;
+    case NumberFormat::q8_0: return 2 + kQuantBlock;      // fp16 scale + 32 int8
+    case NumberFormat::q4_0: return 2 + kQuantBlock / 2;  // fp16 scale + 32 nibbles
+  }
+  throw InternalError("block_bytes: unknown number format");
+}
+
+Bytes bytes_for(NumberFormat format, std::int64_t values) {
+  if (values < 0) throw InternalError("bytes_for: negative value count " + std::to_string(values));
+  const std::int64_t per_block = block_values(format);
+  const std::int64_t blocks = values / per_block + (values % per_block != 0 ? 1 : 0);
+  return Bytes{blocks * block_bytes(format)};
+}
+
+Bytes bytes_for_rows(NumberFormat format, std::int64_t rows, std::int64_t row_length) {
+  if (rows < 0) throw InternalError("bytes_for_rows: negative row count " + std::to_string(rows));
+  std::int64_t total = 0;
+  if (__builtin_mul_overflow(bytes_for(format, row_length).count, rows, &total)) {
+    throw InternalError("bytes_for_rows: " + std::to_string(rows) + " rows of " + std::to_string(row_length) +
+                        " values overflow a 64-bit byte count");
+  }
+  return Bytes{total};
+}
+
+double bytes_per_value(NumberFormat format) {
+  return static_cast<double>(block_bytes(format)) / static_cast<double>(block_values(format));
+}
+
+NumberFormat number_format(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::fp32: return NumberFormat::fp32;
+    case Dtype::fp16: return NumberFormat::fp16;
+    case Dtype::bf16: return NumberFormat::bf16;
+  }
+  throw InternalError("number_format: unknown dtype");
+}
+
+}  // namespace shardsim::workload
