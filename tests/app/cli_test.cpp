@@ -4,23 +4,16 @@
 #include <sstream>
 
 #include "shardsim/app/cli.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 using namespace shardsim;
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
+using shardsim::testing::Outcome;
+using shardsim::testing::cli;
 
-Outcome cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = app::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 // A scenario in a fresh temporary folder, naming the repository's 4-node star by absolute path.
 class TempScenario {

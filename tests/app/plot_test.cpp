@@ -9,36 +9,20 @@
 #include "printing.hpp"
 #include "shardsim/app/cli.hpp"
 #include "shardsim/app/plot.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 using namespace shardsim;
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
+using shardsim::testing::Outcome;
+using shardsim::testing::cli;
+using shardsim::testing::slurp;
+using shardsim::testing::count;
 
-Outcome cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = app::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 // The plot tests need gnuplot: CI installs it, so its absence is a failure, never a silent skip.
 void require_gnuplot_installed() {

@@ -9,30 +9,18 @@
 #include "shardsim/app/sweep.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/metric.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 using namespace shardsim;
 
 namespace {
 
-struct Outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
+using shardsim::testing::Outcome;
+using shardsim::testing::cli;
+using shardsim::testing::slurp;
 
-Outcome cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = app::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The seed notebook's layer on the repository's 4-node star: each point runs in well under a millisecond.
 constexpr const char* kSeedLayer =
