@@ -878,10 +878,11 @@ TEST_CASE("the preset topologies have the shapes their comments claim") {
 
 TEST_CASE("the preset node types keep their figures") {
   const auto t = load_topology(std::string(SHARDSIM_SOURCE_DIR) + "/topologies/pi4-8-switch8.toml");
-  // Switch: 8 ports, 16 Gbit/s capacity (hardware.md §4).
+  // Switch: 8 ports; hardware.md §4's 16 Gbit/s full-duplex capacity counts each bit in and out, so the bound on
+  // the sum of flow rates is 8 Gbit/s = 1e9 B/s.
   const auto& sw = std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec);
   CHECK(sw.ports == 8);
-  CHECK(sw.capacity->per_second == 2e9);
+  CHECK(sw.capacity->per_second == 1e9);
   CHECK(t.node(0).ram.count == 8'000'000'000);
   // The torus's nodes forward at 20 us.
   const auto torus = load_topology(std::string(SHARDSIM_SOURCE_DIR) + "/topologies/pi5-torus-4x4-usb.toml");
