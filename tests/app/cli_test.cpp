@@ -13,6 +13,7 @@ namespace {
 
 using shardsim::testing::Outcome;
 using shardsim::testing::cli;
+using shardsim::testing::count;
 
 
 // A scenario in a fresh temporary folder, naming the repository's 4-node star by absolute path.
@@ -213,4 +214,22 @@ TEST_CASE("verify --plan tensor: the Megatron split of a decoder layer matches; 
   CHECK(three.code == 2);
   CHECK(three.err == "command line: --nodes: heads (8) must be divisible by the tensor-parallel degree (3)\n");
   CHECK(cli({"verify", "--plan", "pipeline"}).code == 2);
+}
+
+TEST_CASE("compare: one scenario on several topologies, side by side") {
+  // The seed layer on 4 Pis, on the 4-node star (1.352 ms: tests/golden/seed-layer-4-batch6.txt) and on the first 4
+  // of 128 Pis on the same kind of star: the plan uses 4 nodes either way, so the figures are equal.
+  const Outcome o = cli({"compare", SHARDSIM_SOURCE_DIR "/scenarios/seed-layer-4-batch6.toml", "--topology",
+                         SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-4.toml", "--topology",
+                         SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-128.toml"});
+  REQUIRE(o.code == 0);
+  CHECK_THAT(o.out, Catch::Contains("4 / 1 / 4"));
+  CHECK_THAT(o.out, Catch::Contains("128 / 1 / 128"));
+  CHECK(testing::count(o.out, "1.352 ms") == 2);
+  // The root's uplink carries x to 3 Pis (3 x 6594 B) and its piece to 3 (3 x 6594 B): 39564 B on the wire.
+  CHECK(testing::count(o.out, "39.564 kB") == 2);
+  CHECK(testing::count(o.out, "pi0->switch") == 2);
+  CHECK(cli({"compare", SHARDSIM_SOURCE_DIR "/scenarios/seed-layer-4-batch6.toml"}).code == 2);  // no --topology
+  CHECK(cli({"compare", SHARDSIM_SOURCE_DIR "/scenarios/seed-layer-4-batch6.toml", "--topology", "/no/such.toml"})
+            .code == 2);
 }
