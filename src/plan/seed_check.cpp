@@ -9,38 +9,12 @@
 #include <random>
 #include <string>
 
+#include "normal_stream.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
 namespace {
 
-// Standard normal deviates from std::mt19937_64 via Box-Muller. std::normal_distribution is not used because
-// its algorithm is implementation-defined (libstdc++ and libc++ give different numbers for the same seed).
-// Each pair of engine outputs gives two deviates: r*cos(theta) first, then r*sin(theta).
-class NormalStream {
- public:
-  explicit NormalStream(std::uint64_t seed) : engine_(seed) {}
-
-  double next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    // 53 random bits each: u1 in (0, 1] so that log(u1) is finite, u2 in [0, 1).
-    const double u1 = (static_cast<double>(engine_() >> 11) + 1.0) * 0x1.0p-53;
-    const double u2 = static_cast<double>(engine_() >> 11) * 0x1.0p-53;
-    const double radius = std::sqrt(-2.0 * std::log(u1));
-    const double theta = 2.0 * std::numbers::pi * u2;
-    spare_ = radius * std::sin(theta);
-    has_spare_ = true;
-    return radius * std::cos(theta);
-  }
-
- private:
-  std::mt19937_64 engine_;
-  double spare_ = 0.0;
-  bool has_spare_ = false;
-};
 
 // rows x cols of N(0, 1) / divisor, drawn row-major (like numpy/JAX) so the draw order does not depend on
 // Eigen's storage order.

@@ -8,6 +8,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "normal_stream.hpp"
+
 #include "shardsim/plan/partition.hpp"
 
 namespace shardsim::plan {
@@ -17,32 +19,6 @@ using Matrix = Eigen::MatrixXf;
 using RowVector = Eigen::RowVectorXf;
 using Index = Eigen::Index;
 
-// Standard normal deviates from std::mt19937_64 via Box-Muller (the same construction as seed_check.cpp, kept
-// local so that neither check's numbers move when the other changes). std::normal_distribution is not used:
-// its algorithm is implementation-defined. Each pair of engine outputs gives r*cos(theta), then r*sin(theta).
-class NormalStream {
- public:
-  explicit NormalStream(std::uint64_t seed) : engine_(seed) {}
-
-  double next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u1 = (static_cast<double>(engine_() >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]: log(u1) finite
-    const double u2 = static_cast<double>(engine_() >> 11) * 0x1.0p-53;          // [0, 1)
-    const double radius = std::sqrt(-2.0 * std::log(u1));
-    const double theta = 2.0 * std::numbers::pi * u2;
-    spare_ = radius * std::sin(theta);
-    has_spare_ = true;
-    return radius * std::cos(theta);
-  }
-
- private:
-  std::mt19937_64 engine_;
-  double spare_ = 0.0;
-  bool has_spare_ = false;
-};
 
 // rows x cols of offset + N(0, 1) * scale, drawn row-major.
 Matrix random_matrix(NormalStream& normals, Index rows, Index cols, double scale, double offset = 0.0) {
