@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "net_harness.hpp"
 #include "printing.hpp"
 #include <map>
 
@@ -12,39 +13,7 @@ namespace {
 
 const SourcePos here{"test.toml", 1, 1};
 
-// Drives a network model on its own engine and records every delivery.
-class Harness final : public net::NetContext {
- public:
-  Harness(const topo::Topology& t, net::NetworkOptions o) : model_(t, o) {}
-  void start_at(Time at, net::TransferRequest r) { pending_.emplace(at, r); }
-  void run() {
-    // Starts are events too, so that a transfer starts at its own time; tag the event with stage = max.
-    for (auto& [at, r] : pending_) starts_.push_back({at, r});
-    for (std::uint32_t i = 0; i < starts_.size(); ++i) {
-      engine_.schedule_at(starts_[i].first, net::NetEvent{i, kStart});
-    }
-    engine_.run([this](const net::NetEvent& e) {
-      if (e.stage == kStart) {
-        model_.start(engine_.now(), starts_[e.transfer].second, *this);
-      } else {
-        model_.handle(engine_.now(), e, *this);
-      }
-    });
-  }
-  core::EventId schedule(Time at, net::NetEvent e) override { return engine_.schedule_at(at, e); }
-  void cancel(core::EventId id) override { engine_.cancel(id); }
-  void delivered(std::uint64_t tag, const net::TransferTiming& t) override { done[tag] = t; }
-
-  std::map<std::uint64_t, net::TransferTiming> done;
-  const net::FifoNetwork& model() const { return model_; }
-
- private:
-  static constexpr std::uint32_t kStart = 0xffffffffu;
-  net::FifoNetwork model_;
-  core::Engine<net::NetEvent> engine_;
-  std::multimap<Time, net::TransferRequest> pending_;
-  std::vector<std::pair<Time, net::TransferRequest>> starts_;
-};
+using Harness = testing::Harness<net::FifoNetwork>;
 
 // Nodes with 10 us send and 20 us receive overhead; links of 1 byte per ns (1 GB/s) and 1 us latency;
 // switches forwarding in 2 us.
