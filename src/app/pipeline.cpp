@@ -1,12 +1,15 @@
 #include "shardsim/app/pipeline.hpp"
 
 #include "shardsim/exec/executor.hpp"
+#include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 
 namespace shardsim::app {
 
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
-  return plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  plan::PlannedWorkload planned = plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  planned.graph.streamed_weight_fraction = plan::streamed_weight_fractions(s.topology, planned);
+  return planned;
 }
 
 report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {

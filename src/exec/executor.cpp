@@ -48,10 +48,12 @@ struct Mark {
 // rank of a collective. See executor.hpp for which signals each unit waits for.
 class BlockRun final : public net::NetContext {
  public:
-  BlockRun(const topo::Topology& topology, const workload::Block& block, const net::NetworkOptions& options,
-           std::vector<NodeStats>& nodes, Trace* trace, std::int32_t block_index, Time trace_offset)
+  BlockRun(const topo::Topology& topology, const workload::Block& block, const std::vector<double>& streamed,
+           const net::NetworkOptions& options, std::vector<NodeStats>& nodes, Trace* trace, std::int32_t block_index,
+           Time trace_offset)
       : topology_(topology),
         block_(block),
+        streamed_(streamed),
         nodes_(nodes),
         network_(net::make_network_model(topology, options)),
         trace_(trace),
@@ -259,7 +261,8 @@ class BlockRun final : public net::NetContext {
     queue.pop_front();
     node_busy_[static_cast<std::size_t>(node)] = true;
     const auto& compute = std::get<ComputeOp>(op(id).kind);
-    const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work);
+    const double streamed = streamed_.empty() ? 0.0 : streamed_[static_cast<std::size_t>(node)];
+    const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work, streamed);
     const Time now = engine_.now();
     Mark done{now + cost.total(), ready.cp, -1};
     done.cp.waiting += now - ready.time;
@@ -275,6 +278,7 @@ class BlockRun final : public net::NetContext {
     stats.flops += compute.work.flops;
     stats.memory_read += compute.work.bytes_read;
     stats.memory_written += compute.work.bytes_written;
+    stats.storage_read += cost.from_storage;
     stats.compute_busy += cost.total();
     engine_.schedule_at(done.time, Event{ComputeDone{id}});
   }
@@ -387,6 +391,7 @@ class BlockRun final : public net::NetContext {
 
   const topo::Topology& topology_;
   const workload::Block& block_;
+  const std::vector<double>& streamed_;  // per node: fraction of weights read from storage
   std::vector<NodeStats>& nodes_;
   std::unique_ptr<net::NetworkModel> network_;
   core::Engine<Event> engine_;
@@ -435,7 +440,8 @@ RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
       for (const workload::Op& o : block.ops) trace->op_labels.back().push_back(o.label);
     }
     std::vector<NodeStats> nodes(stats.nodes.size());
-    BlockRun run(topology, block, network, nodes, trace, static_cast<std::int32_t>(b), trace_offset);
+    BlockRun run(topology, block, graph.streamed_weight_fraction, network, nodes, trace, static_cast<std::int32_t>(b),
+                 trace_offset);
     const Mark end = run.run();
     trace_offset += end.time;
     const std::int64_t k = block.repeat;
@@ -452,6 +458,7 @@ RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
       s.payload_delivered += nodes[n].payload_delivered * k;
       s.memory_read += nodes[n].memory_read * k;
       s.memory_written += nodes[n].memory_written * k;
+      s.storage_read += nodes[n].storage_read * k;
       s.flops += nodes[n].flops * k;
       s.compute_busy += nodes[n].compute_busy * k;
     }

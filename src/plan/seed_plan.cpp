@@ -73,7 +73,8 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
     std::vector<Bytes> activation_pieces;
     for (int i = 0; i < n; ++i) {
       const std::int64_t w = out.expand_cols[i].size;
-      const hw::ComputeWork work{Flop{2 * batch * d * w}, Bytes{(d * w + batch * d) * v}, Bytes{batch * w * v}};
+      const hw::ComputeWork work{Flop{2 * batch * d * w}, Bytes{(d * w + batch * d) * v}, Bytes{batch * w * v},
+                                 Bytes{d * w * v}};
       expands.push_back(add(prefix + "expand" + std::to_string(i), ComputeOp{i, work}, {broadcast}));
       activation_pieces.push_back(Bytes{batch * w * v});
     }
@@ -84,7 +85,8 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
     std::vector<Bytes> output_pieces;
     for (int i = 0; i < n; ++i) {
       const std::int64_t w = out.reduce_cols[i].size;
-      const hw::ComputeWork work{Flop{2 * batch * f * w}, Bytes{(f * w + batch * f) * v}, Bytes{batch * w * v}};
+      const hw::ComputeWork work{Flop{2 * batch * f * w}, Bytes{(f * w + batch * f) * v}, Bytes{batch * w * v},
+                                 Bytes{f * w * v}};
       reduces.push_back(add(prefix + "reduce" + std::to_string(i), ComputeOp{i, work}, {gather_act}));
       output_pieces.push_back(Bytes{batch * w * v});
     }

@@ -23,9 +23,10 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
 
   const std::int64_t v = workload::bytes_per_value(model.dtype);
   const std::int64_t layer_runs = model.layers * model.experts_per_token;  // seed layers per token
-  Bytes memory_read, delivered, sent, wire;
+  Bytes memory_read, delivered, sent, wire, storage;
   for (const exec::NodeStats& n : r.stats.nodes) {
     memory_read += n.memory_read;
+    storage += n.storage_read;
     delivered += n.payload_delivered;
     sent += n.payload_sent;
   }
@@ -39,9 +40,10 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   for (std::size_t i = 0; i < r.footprint.size(); ++i) {
     params_per_node = std::max(params_per_node, r.footprint[i].params);
     max_resident = std::max(max_resident, r.footprint[i].total());
-    fits = fits && r.footprint[i].total() <= topology.node(r.plan_nodes[i]).ram;
+    fits = fits && r.footprint[i].total() <= topology.node(r.plan_nodes[i]).usable_ram();
   }
   const Bytes ram = topology.node(r.plan_nodes.at(0)).ram;
+  const Bytes usable = topology.node(r.plan_nodes.at(0)).usable_ram();
   const Bytes weights = model.total_weight_bytes();
 
   const exec::Breakdown& cp = r.stats.critical_path;
@@ -77,7 +79,8 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   set("wire_bytes", d(wire.count));
   set("max_resident_bytes", d(max_resident.count));
   set("fits", fits ? 1.0 : 0.0);
-  set("min_nodes_for_weights", d((weights.count + ram.count - 1) / ram.count));
+  set("storage_read_bytes", d(storage.count));
+  set("min_nodes_for_weights", d((weights.count + usable.count - 1) / usable.count));
   set("seed_min_nodes", d(seed_min_nodes(model.total_params(), v, ram)));
   set("transfers", d(static_cast<std::int64_t>(r.stats.transfers)));
   return r;

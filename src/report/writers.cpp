@@ -114,12 +114,21 @@ void write_text(std::ostream& out, const Result& r) {
   out << "\n";
 
   out << "Memory per node\n";
-  out << row("largest resident (weights + activations)", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "max_resident_bytes"))}),
-             "of " + format_bytes(root.ram), figure(r, "fits") > 0 ? "fits" : "DOES NOT FIT");
+  const double streamed = figure(r, "storage_read_bytes");
+  out << row("largest share (weights + activations)", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "max_resident_bytes"))}),
+             "of " + format_bytes(root.usable_ram()) + " usable",
+             figure(r, "fits") > 0 ? "fits" : streamed > 0 ? "does not fit: the rest streams from storage" : "DOES NOT FIT");
+  if (root.os_reserve.count > 0) {
+    out << row("  (RAM " + format_bytes(root.ram) + " less an OS reserve of " + format_bytes(root.os_reserve) + ")", "");
+  }
+  if (streamed > 0) {
+    out << row("read from storage per token", format_bytes(Bytes{static_cast<std::int64_t>(streamed)}),
+               root.storage_bandwidth ? "at " + format_byte_rate(*root.storage_bandwidth) : "");
+  }
   out << row("params per node (all layers and experts)", num(figure(r, "params_per_node")));
   out << row("total params", num(figure(r, "total_params")), format_bytes(m.total_weight_bytes()));
   out << row("fewest " + root.type + " nodes that hold the weights", num(figure(r, "min_nodes_for_weights")),
-             "", "ceil(weight bytes / RAM)");
+             "", "ceil(weight bytes / usable RAM)");
   out << row("  the notebook's estimate", num(figure(r, "seed_min_nodes")), "", "params_in_billions * bytes // RAM_GB (a floor)");
   out << "\n";
 
@@ -164,7 +173,8 @@ void write_json(std::ostream& out, const Result& r) {
         {"params", fp.params},
         {"weight_bytes", fp.weights.count},
         {"activation_bytes", fp.activations.count},
-        {"fits", fp.total() <= topology.node(id).ram},
+        {"fits", fp.total() <= topology.node(id).usable_ram()},
+        {"storage_read_bytes", n.storage_read.count},
         {"payload_sent_bytes", n.payload_sent.count},
         {"payload_received_bytes", n.payload_received.count},
         {"payload_delivered_bytes", n.payload_delivered.count},

@@ -35,6 +35,8 @@ hw::NodeSpec read_node_type(TomlReader& r, const std::string& name) {
   n.send_overhead = r.time("send_overhead").value_or(Time{});
   n.recv_overhead = r.time("recv_overhead").value_or(Time{});
   n.storage_bandwidth = r.byte_rate("storage_bandwidth");
+  n.os_reserve = r.bytes("os_reserve").value_or(Bytes{});
+  if (n.os_reserve >= n.ram) r.fail("os_reserve", "must be less than ram");
   n.forwarding_latency = r.time("forwarding_latency").value_or(Time{});
   r.finish();
   return n;

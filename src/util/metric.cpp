@@ -6,7 +6,7 @@ namespace shardsim {
 namespace {
 
 // Per-layer figures are those of one expert's MLP in one layer: the seed notebook's `info` dictionary.
-constexpr std::array<MetricInfo, 27> kCatalog{{
+constexpr std::array<MetricInfo, 28> kCatalog{{
     {"nodes", MetricUnit::count, "nodes the plan uses"},
     {"total_params", MetricUnit::count, "parameters of the whole model (all layers and experts)"},
     {"params_per_node", MetricUnit::count, "parameters held by the node holding the most"},
@@ -32,7 +32,9 @@ constexpr std::array<MetricInfo, 27> kCatalog{{
     {"payload_sent_bytes", MetricUnit::bytes, "payload sent over the network for one token (= received)"},
     {"wire_bytes", MetricUnit::bytes, "bytes on all link directions for one token, framing included"},
     {"max_resident_bytes", MetricUnit::bytes, "largest resident memory of a node (weights + activations)"},
-    {"fits", MetricUnit::flag, "1 when every node's resident memory fits in its RAM"},
+    {"fits", MetricUnit::flag, "1 when every node's share fits in its usable RAM (RAM less its OS reserve)"},
+    {"storage_read_bytes", MetricUnit::bytes,
+     "weight bytes read from storage for one token, all nodes (what did not fit in RAM, on nodes with storage)"},
     {"min_nodes_for_weights", MetricUnit::count, "fewest such nodes whose RAM holds all weights (ceiling)"},
     {"seed_min_nodes", MetricUnit::count, "the notebook's params_in_billions * bytes // ram_in_GB (a floor)"},
     {"transfers", MetricUnit::count, "point-to-point messages for one token"},

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "shardsim/app/cli.hpp"
+#include "shardsim/util/metric.hpp"
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
 
@@ -14,6 +15,8 @@ namespace {
 using shardsim::testing::Outcome;
 using shardsim::testing::cli;
 using shardsim::testing::count;
+using shardsim::MetricInfo;
+using shardsim::metric_catalog;
 
 
 // A scenario in a fresh temporary folder, naming the repository's 4-node star by absolute path.
@@ -232,4 +235,15 @@ TEST_CASE("compare: one scenario on several topologies, side by side") {
   CHECK(cli({"compare", SHARDSIM_SOURCE_DIR "/scenarios/seed-layer-4-batch6.toml"}).code == 2);  // no --topology
   CHECK(cli({"compare", SHARDSIM_SOURCE_DIR "/scenarios/seed-layer-4-batch6.toml", "--topology", "/no/such.toml"})
             .code == 2);
+}
+
+TEST_CASE("README's metric table names every metric of the catalog") {
+  const std::string readme = testing::slurp(SHARDSIM_SOURCE_DIR "/README.md");
+  for (const MetricInfo& m : metric_catalog()) {
+    INFO(m.name);
+    // Either the whole name in backquotes, or its stem in a "`stem_elements` / `_bytes`" pair.
+    const std::string name(m.name);
+    const std::string stem = name.substr(0, name.rfind('_'));
+    CHECK((readme.find("`" + name + "`") != std::string::npos || readme.find("`" + stem + "_elements` / `_") != std::string::npos));
+  }
 }

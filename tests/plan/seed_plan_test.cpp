@@ -3,6 +3,7 @@
 #include "printing.hpp"
 #include <variant>
 
+#include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 
 using namespace shardsim;
@@ -83,4 +84,32 @@ TEST_CASE("the seed plan's footprint: every node holds its shard of every layer 
   CHECK(planned.graph.blocks.at(0).repeat == 192);
   // Per active expert: broadcast, 1024 expands, all-gather, 1024 reduces, gather.
   CHECK(planned.graph.blocks.at(0).ops.size() == 2 * (3 + 2 * 1024));
+}
+
+TEST_CASE("what does not fit in usable RAM streams from storage, as a fraction of every weight read") {
+  // 512 x 2048 fp16 on 2 nodes: each holds 1048576 params = 2097152 B of weights, plus activations
+  // (512 + 2048 + 256) x 2 B = 5632 B for batch 1. Node 0: 1 MB of RAM less a 0.2 MB OS reserve = 800000 B usable:
+  // 800000 - 5632 = 794368 B of weights stay; (2097152 - 794368) / 2097152 = 0.62121582... streams.
+  // Node 1 has no storage: it does not fit, and nothing can stream (0).
+  topo::Topology t;
+  hw::NodeSpec with_storage;
+  with_storage.ram = Bytes{1'000'000};
+  with_storage.os_reserve = Bytes{200'000};
+  with_storage.storage_bandwidth = ByteRate{1e8};
+  hw::NodeSpec without = with_storage;
+  without.storage_bandwidth.reset();
+  t.add_node("a", with_storage, SourcePos{});
+  t.add_node("b", without, SourcePos{});
+  t.add_node("c", with_storage, SourcePos{});
+  t.add_switch("s", {}, SourcePos{});
+  for (const char* n : {"a", "b", "c"}) t.add_link(n, "s", hw::LinkSpec{ByteRate{1e9}, Time{}}, SourcePos{});
+  t.seal();
+  plan::PlanSpec spec;
+  spec.nodes = 2;
+  const auto planned = plan::build_seed_plan(mlp(512, 2048), 1, spec);
+  const std::vector<double> f = plan::streamed_weight_fractions(t, planned);
+  REQUIRE(f.size() == 3);
+  CHECK(f[0] == Approx((2097152.0 - 794368.0) / 2097152.0).epsilon(1e-12));
+  CHECK(f[1] == 0.0);
+  CHECK(f[2] == 0.0);  // not used by the plan
 }

@@ -14,6 +14,7 @@ namespace shardsim::hw {
 struct NodeSpec {
   std::string type;                 // the node type's name, e.g. "pi4-4gb"
   Bytes ram;                        // physical RAM
+  Bytes os_reserve;                 // RAM the operating system keeps; the model gets ram - os_reserve
   ByteRate memory_bandwidth;        // effective bytes/s a matmul streams from RAM
   FlopRate flop_rate;               // effective FLOP/s of the whole node (all cores)
   Time op_overhead;                 // fixed cost of launching one compute op
@@ -23,6 +24,8 @@ struct NodeSpec {
   // Software forwarding cost per message passing through this node on its way elsewhere (nodes joined directly
   // to each other, as in a ring or torus, route traffic for their neighbours); zero where nothing passes through.
   Time forwarding_latency;
+
+  Bytes usable_ram() const { return ram - os_reserve; }
 };
 
 }  // namespace shardsim::hw

@@ -145,7 +145,7 @@ struct OpCost {
   Bytes bytes_written;
   Bytes weight_bytes;
 
-  hw::ComputeWork work() const { return {flops, bytes_read, bytes_written}; }
+  hw::ComputeWork work() const { return {flops, bytes_read, bytes_written, weight_bytes}; }
 };
 
 // The ops of one pass: `pre` before the first layer ("embed"), `layer` for one layer (run `layers` times,
