@@ -298,6 +298,19 @@ flop_rate = "1 GFLOP/s"
   check_error(input_error([&] { load_topology(file); }), file, 2, 7, {"node_types.tiny.ram", "must be positive"});
 }
 
+TEST_CASE("an OS reserve of all the RAM is rejected") {
+  TempDir dir;
+  const std::string file = dir.write("t.toml", R"([node_types.tiny]
+ram = "4 GB"
+os_reserve = "4 GB"
+memory_bandwidth = "1 GB/s"
+flop_rate = "1 GFLOP/s"
+)");
+  // line 3, `os_reserve = ` is 13 characters: column 14.
+  check_error(input_error([&] { load_topology(file); }), file, 3, 14,
+              {"node_types.tiny.os_reserve", "must be less than ram"});
+}
+
 TEST_CASE("a missing required key of a topology entry is reported at its table") {
   TempDir dir;
   dir.write("types.toml", kTypes);
