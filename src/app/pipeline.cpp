@@ -3,11 +3,15 @@
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/plan/tensor_plan.hpp"
 
 namespace shardsim::app {
 
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
-  plan::PlannedWorkload planned = plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  plan::PlannedWorkload planned =
+      s.plan.strategy == plan::Strategy::tensor
+          ? plan::build_tensor_plan(*s.transformer, s.run.batch, s.run.context, s.plan)
+          : plan::build_seed_plan(s.model, s.run.batch, s.plan);
   planned.graph.streamed_weight_fraction = plan::streamed_weight_fractions(s.topology, planned);
   return planned;
 }
@@ -15,7 +19,8 @@ plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
 report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {
   const plan::PlannedWorkload planned = plan_scenario(s);
   exec::RunStats stats = exec::execute(s.topology, planned.graph, s.network, trace);
-  report::RunInputs inputs{s.path, s.topology_path, s.model_preset, &s.topology, s.model, s.plan, s.run, s.network};
+  report::RunInputs inputs{s.path,  s.topology_path, s.model_preset, &s.topology, s.model,
+                           s.plan,  s.run,           s.network,      s.transformer};
   return report::make_result(std::move(inputs), planned, std::move(stats));
 }
 

@@ -11,8 +11,9 @@ std::vector<double> streamed_weight_fractions(const topo::Topology& topology, co
     const hw::NodeSpec& spec = topology.node(node);
     const RankFootprint& share = planned.footprint[rank];
     if (share.total() <= spec.usable_ram() || !spec.storage_bandwidth || share.weights.count == 0) continue;
-    // The weights that stay resident: usable RAM less the activations (never negative).
-    const std::int64_t resident = std::max<std::int64_t>(0, (spec.usable_ram() - share.activations).count);
+    // The weights that stay resident: usable RAM less the activations and KV cache (never negative).
+    const std::int64_t resident =
+        std::max<std::int64_t>(0, (spec.usable_ram() - share.activations - share.kv_cache).count);
     out[static_cast<std::size_t>(node)] =
         static_cast<double>(share.weights.count - std::min(resident, share.weights.count)) /
         static_cast<double>(share.weights.count);

@@ -16,13 +16,15 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   r.inputs = std::move(inputs);
   const workload::ModelSpec& model = r.inputs.model;
   const topo::Topology& topology = *r.inputs.topology;
-  r.closed_form = plan::seed_layer_figures(model, r.inputs.run.batch, r.inputs.plan.nodes);
+  const bool seed = !r.inputs.transformer.has_value();
+  // The seed notebook's per-layer figures exist for its MLP stack only; transformer runs leave them at zero.
+  if (seed) r.closed_form = plan::seed_layer_figures(model, r.inputs.run.batch, r.inputs.plan.nodes);
   r.footprint = plan.footprint;
   r.plan_nodes = plan.nodes;
   r.stats = std::move(stats);
 
-  const std::int64_t v = workload::bytes_per_value(model.dtype);
-  const std::int64_t layer_runs = model.layers * model.experts_per_token;  // seed layers per token
+  const std::int64_t v = seed ? workload::bytes_per_value(model.dtype) : 1;
+  const std::int64_t layer_runs = seed ? model.layers * model.experts_per_token : 1;  // seed layers per token
   Bytes memory_read, delivered, sent, wire, storage;
   for (const exec::NodeStats& n : r.stats.nodes) {
     memory_read += n.memory_read;
@@ -31,7 +33,7 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
     sent += n.payload_sent;
   }
   for (const exec::LinkStats& l : r.stats.links) wire += l.wire_bytes;
-  require(memory_read.count % layer_runs == 0 && delivered.count % layer_runs == 0,
+  require(!seed || (memory_read.count % layer_runs == 0 && delivered.count % layer_runs == 0),
           "per-token traffic is not a whole number of layers");
 
   std::int64_t params_per_node = 0;
@@ -44,7 +46,9 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   }
   const Bytes ram = topology.node(r.plan_nodes.at(0)).ram;
   const Bytes usable = topology.node(r.plan_nodes.at(0)).usable_ram();
-  const Bytes weights = model.total_weight_bytes();
+  const Bytes weights = seed ? model.total_weight_bytes() : workload::weight_bytes(*r.inputs.transformer);
+  const std::int64_t total_params =
+      seed ? model.total_params() : workload::param_counts(*r.inputs.transformer).total();
 
   const exec::Breakdown& cp = r.stats.critical_path;
   const double latency = r.stats.token_latency.seconds();
@@ -56,15 +60,18 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   };
   auto d = [](std::int64_t x) { return static_cast<double>(x); };
   set("nodes", r.inputs.plan.nodes);
-  set("total_params", d(model.total_params()));
+  set("total_params", d(total_params));
   set("params_per_node", d(params_per_node));
-  set("layer_params", d(r.closed_form.total_params));
+  set("layer_params", d(seed ? r.closed_form.total_params : workload::param_counts(*r.inputs.transformer).layer_total()));
   set("layer_params_per_node", d(r.closed_form.machine_params));
   set("fraction", r.closed_form.fraction);
-  set("layer_memory_traffic_elements", d(memory_read.count / layer_runs / v));
-  set("layer_memory_traffic_bytes", d(memory_read.count / layer_runs));
-  set("layer_payload_delivered_elements", d(delivered.count / layer_runs / v));
-  set("layer_payload_delivered_bytes", d(delivered.count / layer_runs));
+  if (seed) {
+    set("layer_memory_traffic_elements", d(memory_read.count / layer_runs / v));
+    set("layer_memory_traffic_bytes", d(memory_read.count / layer_runs));
+    set("layer_payload_delivered_elements", d(delivered.count / layer_runs / v));
+    set("layer_payload_delivered_bytes", d(delivered.count / layer_runs));
+    set("seed_min_nodes", d(seed_min_nodes(model.total_params(), v, ram)));
+  }
   set("token_latency", latency);
   set("tokens_per_second", latency > 0 ? static_cast<double>(r.inputs.run.batch) / latency : 0.0);
   set("cp_compute", cp.compute.seconds());
@@ -81,7 +88,6 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   set("fits", fits ? 1.0 : 0.0);
   set("storage_read_bytes", d(storage.count));
   set("min_nodes_for_weights", d((weights.count + usable.count - 1) / usable.count));
-  set("seed_min_nodes", d(seed_min_nodes(model.total_params(), v, ram)));
   set("transfers", d(static_cast<std::int64_t>(r.stats.transfers)));
   return r;
 }

@@ -65,13 +65,25 @@ void write_text(std::ostream& out, const Result& r) {
       << (in.network.model == net::NetworkModelKind::fair ? "fair (max-min shared flows)" : "fifo store-and-forward")
       << ", " << in.network.mtu.count << " B payload per frame + "
       << in.network.frame_overhead.count << " B framing\n";
-  out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
-      << m.d_ff << ", " << count(m.layers, "layer", "layers") << ", " << count(m.experts, "expert", "experts") << " ("
-      << m.experts_per_token << " per token), " << workload::to_string(m.dtype) << "\n";
-  out << "plan      seed on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
-      << " collectives, batch " << in.run.batch << "\n\n";
+  if (const auto& t = in.transformer) {
+    out << "model     " << in.model_preset << ": transformer, d_model " << t->d_model << ", "
+        << count(t->layers, "layer", "layers") << ", " << t->heads << " heads (" << t->resolved_kv_heads()
+        << " KV), d_ff " << t->d_ff << " (" << workload::to_string(t->mlp) << ")";
+    if (t->experts > 1) out << ", " << t->experts << " experts (" << t->experts_per_token << " per token)";
+    out << "; weights " << workload::to_string(t->weight_format) << ", KV cache " << workload::to_string(t->kv_format)
+        << ", activations " << workload::to_string(t->activation_format) << "\n";
+    out << "plan      tensor parallel on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
+        << " collectives, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
+  } else {
+    out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
+        << m.d_ff << ", " << count(m.layers, "layer", "layers") << ", " << count(m.experts, "expert", "experts")
+        << " (" << m.experts_per_token << " per token), " << workload::to_string(m.dtype) << "\n";
+    out << "plan      seed on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
+        << " collectives, batch " << in.run.batch << "\n\n";
+  }
 
-  const std::int64_t layer_runs = m.layers * m.experts_per_token;
+  const std::int64_t layer_runs = in.transformer ? in.transformer->layers : m.layers * m.experts_per_token;
+  if (!in.transformer) {
   out << "One layer of one expert (the seed notebook's figures)\n";
   out << row("", "elements", "bytes", "closed form (elements)");
   out << row("total params", num(figure(r, "layer_params")), num(figure(r, "layer_params") * static_cast<double>(v)));
@@ -86,10 +98,15 @@ void write_text(std::ostream& out, const Result& r) {
              num(figure(r, "layer_payload_delivered_bytes")),
              std::to_string(r.closed_form.cross_machine_bandwidth_params));
   out << "\n";
+  }
 
   const Time latency = r.stats.token_latency;
-  out << "One token (" << count(m.layers, "layer", "layers") << " x " << count(m.experts_per_token, "expert", "experts")
-      << " = " << count(layer_runs, "expert layer", "expert layers") << ")\n";
+  if (in.transformer) {
+    out << "One token (one decode step: " << count(layer_runs, "layer", "layers") << " and the LM head)\n";
+  } else {
+    out << "One token (" << count(m.layers, "layer", "layers") << " x " << count(m.experts_per_token, "expert", "experts")
+        << " = " << count(layer_runs, "expert layer", "expert layers") << ")\n";
+  }
   out << row("token latency", format_time(latency));
   char tps[64];
   std::snprintf(tps, sizeof tps, "%.6g", figure(r, "tokens_per_second"));
@@ -126,10 +143,14 @@ void write_text(std::ostream& out, const Result& r) {
                root.storage_bandwidth ? "at " + format_byte_rate(*root.storage_bandwidth) : "");
   }
   out << row("params per node (all layers and experts)", num(figure(r, "params_per_node")));
-  out << row("total params", num(figure(r, "total_params")), format_bytes(m.total_weight_bytes()));
+  out << row("total params", num(figure(r, "total_params")),
+             format_bytes(in.transformer ? workload::weight_bytes(*in.transformer) : m.total_weight_bytes()));
   out << row("fewest " + root.type + " nodes that hold the weights", num(figure(r, "min_nodes_for_weights")),
              "", "ceil(weight bytes / usable RAM)");
-  out << row("  the notebook's estimate", num(figure(r, "seed_min_nodes")), "", "params_in_billions * bytes // RAM_GB (a floor)");
+  if (!in.transformer) {
+    out << row("  the notebook's estimate", num(figure(r, "seed_min_nodes")), "",
+               "params_in_billions * bytes // RAM_GB (a floor)");
+  }
   out << "\n";
 
   out << "Busiest link directions\n";

@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/tensor_plan.hpp"
+#include "shardsim/workload/transformer_preset.hpp"
 #include "shardsim/scenario/toml_file.hpp"
 #include "shardsim/scenario/toml_reader.hpp"
 #include "shardsim/scenario/topology_file.hpp"
@@ -290,11 +292,63 @@ void read_model(TomlReader& m, Scenario& s) {
   m.finish();
 }
 
+// [transformer]: a preset, with its fields overridable, and the number formats.
+void read_transformer(TomlReader& t, Scenario& s) {
+  const std::string name = t.require_string("preset");
+  auto preset = workload::find_transformer_preset(name);
+  if (!preset) {
+    std::vector<std::string_view> names;
+    for (const auto& p : workload::transformer_presets()) names.push_back(p.name);
+    std::string message = "unknown transformer preset '" + name + "'";
+    if (auto best = closest_match(name, names)) message += " (did you mean '" + *best + "'?)";
+    t.fail("preset", message);
+  }
+  workload::TransformerSpec spec = *preset;
+  if (auto layers = t.integer("layers")) spec.layers = t.bounded("layers", *layers, 1, 100000);
+  auto format = [&t](std::string_view key, workload::NumberFormat& field) {
+    if (auto name_of = t.string(key)) {
+      auto f = workload::parse_number_format(*name_of);
+      if (!f) t.fail(key, "unknown number format '" + *name_of + "'; expected fp32, fp16, bf16, q8_0 or q4_0");
+      field = *f;
+    }
+  };
+  format("weights", spec.weight_format);
+  format("kv_cache", spec.kv_format);
+  format("activations", spec.activation_format);
+  t.finish();
+  s.transformer = spec;
+  s.model_preset = name;
+}
+
 void read_plan(TomlReader& p, Scenario& s) {
-  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 1> strategies{
-      {{"seed", plan::Strategy::seed}}};
-  s.plan.strategy = choice(p, "strategy", strategies, plan::Strategy::seed);
-  s.plan.algorithm = choice(p, "collective", collective::algorithm_names(), collective::Algorithm::direct);
+  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 2> strategies{
+      {{"seed", plan::Strategy::seed}, {"tensor", plan::Strategy::tensor}}};
+  s.plan.strategy = choice(p, "strategy", strategies, s.transformer ? plan::Strategy::tensor : plan::Strategy::seed);
+  s.plan.algorithm = choice(p, "collective", collective::algorithm_names(),
+                            s.transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
+  if (s.plan.strategy == plan::Strategy::tensor) {
+    if (!s.transformer) p.fail("strategy", "the tensor plan needs a [transformer] model");
+    if (!collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm) ||
+        !collective::supports(collective::CollectiveKind::gather, s.plan.algorithm)) {
+      p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) +
+                               " cannot do the tensor plan's all-reduce and gather; choose direct, ring, tree or "
+                               "hierarchical");
+    }
+    const std::int64_t available = s.topology.node_count();
+    const std::int64_t nodes = p.integer("nodes").value_or(available);
+    if (nodes < 1 || nodes > available) {
+      p.fail("nodes", "must be between 1 and " + std::to_string(available) + " (the topology's compute nodes)");
+    }
+    if (const std::string problem = plan::tensor_plan_problem(*s.transformer, static_cast<int>(nodes));
+        !problem.empty()) {
+      p.fail("nodes", problem);
+    }
+    s.plan.nodes = static_cast<int>(nodes);
+    s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
+    p.finish();
+    return;
+  }
+  if (s.transformer) p.fail("strategy", "the seed plan splits a [model] MLP stack; a [transformer] needs \"tensor\"");
   // The seed plan broadcasts x, all-gathers the activation and gathers the output with one algorithm.
   for (const auto kind : {collective::CollectiveKind::broadcast, collective::CollectiveKind::all_gather,
                           collective::CollectiveKind::gather}) {
@@ -364,9 +418,16 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   s.topology = build_topology(topology_table, s.topology_path);
 
   const toml::table* model = r.table("model");
-  if (!model) r.missing("model");
-  TomlReader m(*model, path, "model");
-  read_model(m, s);
+  const toml::table* transformer = r.table("transformer");
+  if (model && transformer) r.fail("transformer", "give either [model] (an MLP stack) or [transformer], not both");
+  if (transformer) {
+    TomlReader tr(*transformer, path, "transformer");
+    read_transformer(tr, s);
+  } else {
+    if (!model) r.missing("model");
+    TomlReader m(*model, path, "model");
+    read_model(m, s);
+  }
 
   static const toml::table empty;
   const toml::table* plan = r.table("plan");
@@ -376,6 +437,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   const toml::table* run = r.table("run");
   TomlReader ru(run ? *run : empty, path, "run");
   if (auto batch = ru.integer("batch")) s.run.batch = ru.bounded("batch", *batch, 1, 1'000'000);
+  if (auto context = ru.integer("context")) s.run.context = ru.bounded("context", *context, 1, 10'000'000);
   ru.finish();
 
   const toml::table* network = r.table("network");

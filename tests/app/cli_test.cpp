@@ -247,3 +247,44 @@ TEST_CASE("README's metric table names every metric of the catalog") {
     CHECK((readme.find("`" + name + "`") != std::string::npos || readme.find("`" + stem + "_elements` / `_") != std::string::npos));
   }
 }
+
+TEST_CASE("transformer scenarios: bad input is reported at its key") {
+  testing::TempDir dir;
+  const std::string head = "topology = \"" SHARDSIM_SOURCE_DIR "/topologies/pi4-8-switch8.toml\"\n";
+  auto run = [&](const std::string& body) {
+    const std::string file = dir.write("t.toml", head + body);
+    return std::make_pair(file, cli({"run", file}));
+  };
+  {
+    // Line 5 (after the topology line): `nodes = 3`, value at column 9. Llama 2 7B has 32 heads.
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7b\"\n[plan]\nnodes = 3\n");
+    CHECK(o.code == 2);
+    CHECK(o.err == file + ":5:9: plan.nodes: heads (32) must be divisible by the tensor-parallel degree (3)\n");
+  }
+  {
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7c\"\n");
+    CHECK(o.code == 2);
+    CHECK(o.err == file + ":3:10: transformer.preset: unknown transformer preset 'llama2-7c' (did you mean 'llama2-7b'?)\n");
+  }
+  {
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7b\"\nweights = \"q3_k\"\n");
+    CHECK(o.code == 2);
+    CHECK_THAT(o.err, Catch::Contains(":4:11: transformer.weights: unknown number format 'q3_k'"));
+  }
+  {
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7b\"\n[model]\npreset = \"seed-mlp\"\n");
+    CHECK(o.code == 2);
+    CHECK_THAT(o.err, Catch::Contains("give either [model] (an MLP stack) or [transformer], not both"));
+  }
+  {
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7b\"\n[plan]\nstrategy = \"seed\"\n");
+    CHECK(o.code == 2);
+    CHECK_THAT(o.err, Catch::Contains("plan.strategy: the seed plan splits a [model] MLP stack"));
+  }
+  {
+    // The same model on 4 of the Pis: exit 0, and the report names the plan.
+    const auto [file, o] = run("[transformer]\npreset = \"tinyllama-1.1b\"\n[plan]\nnodes = 4\n");
+    CHECK(o.code == 0);
+    CHECK_THAT(o.out, Catch::Contains("plan      tensor parallel on 4 nodes, ring collectives, batch 1, context 1024"));
+  }
+}

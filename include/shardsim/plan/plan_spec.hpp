@@ -12,7 +12,8 @@
 namespace shardsim::plan {
 
 enum class Strategy {
-  seed,  // the seed notebook's split of every MLP across all nodes
+  seed,    // the seed notebook's split of every MLP across all nodes ([model])
+  tensor,  // Megatron-style tensor parallelism of a transformer's layers ([transformer], tensor_plan.hpp)
 };
 
 struct PlanSpec {

@@ -33,7 +33,8 @@ struct RankFootprint {
   std::int64_t params = 0;  // weights held, over all layers and experts
   Bytes weights;
   Bytes activations;        // peak live activations of one layer (input, full activation, output piece)
-  Bytes total() const { return weights + activations; }
+  Bytes kv_cache;           // attention keys and values held for the context (transformer plans)
+  Bytes total() const { return weights + activations + kv_cache; }
 };
 
 struct PlannedWorkload {

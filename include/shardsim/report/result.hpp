@@ -2,6 +2,7 @@
 // Everything one run produced, gathered for the writers: the scenario's inputs that reports echo, the plan's
 // closed forms, the simulated statistics, and the catalog figures (util/metric.hpp) computed from them.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/util/metric.hpp"
 #include "shardsim/workload/model_spec.hpp"
+#include "shardsim/workload/transformer_spec.hpp"
 #include "shardsim/workload/run_options.hpp"
 
 namespace shardsim::report {
@@ -24,6 +26,7 @@ struct RunInputs {
   plan::PlanSpec plan;
   workload::RunOptions run;
   net::NetworkOptions network;
+  std::optional<workload::TransformerSpec> transformer;  // set instead of `model` for transformer plans
 };
 
 struct Result {

@@ -6,6 +6,7 @@
 // Overrides ("model.layers=24", "topology.star.0.nodes=64") are applied to the parsed TOML before validation, so
 // they are checked exactly as if they had been written in the file.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/util/metric.hpp"
 #include "shardsim/workload/model_spec.hpp"
+#include "shardsim/workload/transformer_spec.hpp"
 #include "shardsim/workload/run_options.hpp"
 
 namespace shardsim::scenario {
@@ -23,6 +25,8 @@ struct Scenario {
   std::string path;           // the scenario file, as named by the user
   std::string topology_path;  // the topology file, resolved against the scenario's folder
   std::string model_preset;   // "" when the model is given only by its dimensions
+  // A transformer ([transformer] table) instead of the seed's MLP stack ([model]); the tensor plan runs it.
+  std::optional<workload::TransformerSpec> transformer;
   topo::Topology topology;    // sealed
   workload::ModelSpec model;
   plan::PlanSpec plan;

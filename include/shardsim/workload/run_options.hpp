@@ -7,6 +7,7 @@ namespace shardsim::workload {
 
 struct RunOptions {
   std::int64_t batch = 1;
+  std::int64_t context = 1024;  // tokens in the KV cache at the decode step simulated (transformers)
 };
 
 }  // namespace shardsim::workload
