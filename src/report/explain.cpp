@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <variant>
 
 #include "shardsim/hw/roofline.hpp"
@@ -107,6 +108,7 @@ std::vector<BlockEstimate> estimate(const topo::Topology& t, const workload::OpG
     Resources total{std::vector<Time>(nodes), std::vector<Time>(nodes), std::vector<Time>(nodes),
                     std::vector<Bytes>(static_cast<std::size_t>(2 * t.link_count()))};
     std::vector<Time> finish(block.ops.size());
+    std::map<std::string, std::size_t> group_row;  // "label stem|kind" -> its row in be.ops
     for (std::size_t i = 0; i < block.ops.size(); ++i) {
       const workload::Op& op = block.ops[i];
       OpEstimate e;
@@ -136,16 +138,20 @@ std::vector<BlockEstimate> estimate(const topo::Topology& t, const workload::OpG
       for (workload::OpId d : op.deps) start = std::max(start, finish[static_cast<std::size_t>(d)]);
       finish[i] = start + e.estimate;
       be.path = std::max(be.path, finish[i]);
-      // Consecutive ops of one group (the same op on different nodes) show as one row: the slowest.
-      if (!be.ops.empty() && group_of(be.ops.back().label) == group_of(e.label) && be.ops.back().kind == e.kind &&
-          group_of(e.label) != e.label) {
-        OpEstimate& g = be.ops.back();
-        if (e.estimate > g.estimate) {
-          g.estimate = e.estimate;
-          g.detail = e.detail;
+      // Ops of one group (the same op on different nodes: labels that differ only in a trailing number) show as
+      // one row, at the place of the first, with the slowest's figures.
+      const std::string group = group_of(e.label);
+      if (group != e.label) {
+        auto [it, added] = group_row.emplace(group + "|" + e.kind, be.ops.size());
+        if (!added) {
+          OpEstimate& g = be.ops[it->second];
+          if (e.estimate > g.estimate) {
+            g.estimate = e.estimate;
+            g.detail = e.detail;
+          }
+          ++g.count;
+          continue;
         }
-        ++g.count;
-        continue;
       }
       be.ops.push_back(std::move(e));
     }
