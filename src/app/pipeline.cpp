@@ -3,15 +3,23 @@
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
 
 namespace shardsim::app {
 
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
-  plan::PlannedWorkload planned =
-      s.plan.strategy == plan::Strategy::tensor
-          ? plan::build_tensor_plan(*s.transformer, s.run.batch, s.run.context, s.plan)
-          : plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  plan::PlannedWorkload planned = [&s] {
+    switch (s.plan.strategy) {
+      case plan::Strategy::tensor:
+        return plan::build_tensor_plan(*s.transformer, s.run.batch, s.run.context, s.plan);
+      case plan::Strategy::pipeline:
+        return plan::build_pipeline_plan(*s.transformer, s.run.batch, s.run.context, s.plan);
+      case plan::Strategy::seed:
+        break;
+    }
+    return plan::build_seed_plan(s.model, s.run.batch, s.plan);
+  }();
   planned.graph.streamed_weight_fraction = plan::streamed_weight_fractions(s.topology, planned);
   return planned;
 }

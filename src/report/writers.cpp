@@ -72,8 +72,13 @@ void write_text(std::ostream& out, const Result& r) {
     if (t->experts > 1) out << ", " << t->experts << " experts (" << t->experts_per_token << " per token)";
     out << "; weights " << workload::to_string(t->weight_format) << ", KV cache " << workload::to_string(t->kv_format)
         << ", activations " << workload::to_string(t->activation_format) << "\n";
-    out << "plan      tensor parallel on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
-        << " collectives, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
+    if (in.plan.strategy == plan::Strategy::pipeline) {
+      out << "plan      pipeline of " << in.plan.nodes << " stages, " << in.plan.micro_batches << " micro-batches, batch "
+          << in.run.batch << ", context " << in.run.context << " tokens\n\n";
+    } else {
+      out << "plan      tensor parallel on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
+          << " collectives, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
+    }
   } else {
     out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
         << m.d_ff << ", " << count(m.layers, "layer", "layers") << ", " << count(m.experts, "expert", "experts")

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
 #include "shardsim/workload/transformer_preset.hpp"
 #include "shardsim/scenario/toml_file.hpp"
@@ -321,11 +322,31 @@ void read_transformer(TomlReader& t, Scenario& s) {
 }
 
 void read_plan(TomlReader& p, Scenario& s) {
-  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 2> strategies{
-      {{"seed", plan::Strategy::seed}, {"tensor", plan::Strategy::tensor}}};
+  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 3> strategies{
+      {{"seed", plan::Strategy::seed}, {"tensor", plan::Strategy::tensor}, {"pipeline", plan::Strategy::pipeline}}};
   s.plan.strategy = choice(p, "strategy", strategies, s.transformer ? plan::Strategy::tensor : plan::Strategy::seed);
   s.plan.algorithm = choice(p, "collective", collective::algorithm_names(),
                             s.transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
+  if (s.plan.strategy == plan::Strategy::pipeline) {
+    if (!s.transformer) p.fail("strategy", "the pipeline plan needs a [transformer] model");
+    const std::int64_t available = s.topology.node_count();
+    const std::int64_t nodes = p.integer("nodes").value_or(std::min<std::int64_t>(available, s.transformer->layers));
+    if (nodes < 1 || nodes > available) {
+      p.fail("nodes", "must be between 1 and " + std::to_string(available) + " (the topology's compute nodes)");
+    }
+    const std::int64_t micro = p.integer("micro_batches").value_or(1);
+    if (micro < 1 || micro > 4096) p.fail("micro_batches", "must be between 1 and 4096");
+    if (std::string problem = plan::pipeline_plan_problem(*s.transformer, static_cast<int>(nodes), s.run.batch,
+                                                          static_cast<int>(micro));
+        !problem.empty()) {
+      p.fail(problem.find("micro_batches") != std::string::npos && p.has("micro_batches") ? "micro_batches" : "nodes",
+             problem);
+    }
+    s.plan.nodes = static_cast<int>(nodes);
+    s.plan.micro_batches = static_cast<int>(micro);
+    p.finish();
+    return;
+  }
   if (s.plan.strategy == plan::Strategy::tensor) {
     if (!s.transformer) p.fail("strategy", "the tensor plan needs a [transformer] model");
     if (!collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm) ||
@@ -430,15 +451,16 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   }
 
   static const toml::table empty;
-  const toml::table* plan = r.table("plan");
-  TomlReader p(plan ? *plan : empty, path, "plan");
-  read_plan(p, s);
-
+  // [run] before [plan]: the pipeline plan checks its micro-batches against the batch.
   const toml::table* run = r.table("run");
   TomlReader ru(run ? *run : empty, path, "run");
   if (auto batch = ru.integer("batch")) s.run.batch = ru.bounded("batch", *batch, 1, 1'000'000);
   if (auto context = ru.integer("context")) s.run.context = ru.bounded("context", *context, 1, 10'000'000);
   ru.finish();
+
+  const toml::table* plan = r.table("plan");
+  TomlReader p(plan ? *plan : empty, path, "plan");
+  read_plan(p, s);
 
   const toml::table* network = r.table("network");
   TomlReader n(network ? *network : empty, path, "network");

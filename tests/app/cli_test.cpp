@@ -282,6 +282,12 @@ TEST_CASE("transformer scenarios: bad input is reported at its key") {
     CHECK_THAT(o.err, Catch::Contains("plan.strategy: the seed plan splits a [model] MLP stack"));
   }
   {
+    // Line 6: `micro_batches = 4` (value at column 17) with the default batch of 1.
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7b\"\n[plan]\nstrategy = \"pipeline\"\nmicro_batches = 4\n");
+    CHECK(o.code == 2);
+    CHECK(o.err == file + ":6:17: plan.micro_batches: the batch (1) must be divisible by micro_batches (4)\n");
+  }
+  {
     // The same model on 4 of the Pis: exit 0, and the report names the plan.
     const auto [file, o] = run("[transformer]\npreset = \"tinyllama-1.1b\"\n[plan]\nnodes = 4\n");
     CHECK(o.code == 0);

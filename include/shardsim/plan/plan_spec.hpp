@@ -13,13 +13,15 @@ namespace shardsim::plan {
 
 enum class Strategy {
   seed,    // the seed notebook's split of every MLP across all nodes ([model])
-  tensor,  // Megatron-style tensor parallelism of a transformer's layers ([transformer], tensor_plan.hpp)
+  tensor,    // Megatron-style tensor parallelism of a transformer's layers ([transformer], tensor_plan.hpp)
+  pipeline,  // contiguous layer stages, one per node, with micro-batches ([transformer], pipeline_plan.hpp)
 };
 
 struct PlanSpec {
   Strategy strategy = Strategy::seed;
   int nodes = 1;
   collective::Algorithm algorithm = collective::Algorithm::direct;
+  int micro_batches = 1;  // pipeline: micro-batches a decode step's batch is cut into
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;
