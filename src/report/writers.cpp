@@ -148,6 +148,17 @@ void write_text(std::ostream& out, const Result& r) {
                root.storage_bandwidth ? "at " + format_byte_rate(*root.storage_bandwidth) : "");
   }
   out << row("params per node (all layers and experts)", num(figure(r, "params_per_node")));
+  if (in.transformer) {
+    // The node holding the most: its weights, KV cache (context x batch) and activations.
+    std::size_t fullest = 0;
+    for (std::size_t i = 1; i < r.footprint.size(); ++i) {
+      if (r.footprint[i].total() > r.footprint[fullest].total()) fullest = i;
+    }
+    const plan::RankFootprint& f = r.footprint[fullest];
+    out << row("  the fullest node's weights", format_bytes(f.weights));
+    out << row("  its KV cache", format_bytes(f.kv_cache));
+    out << row("  its activations", format_bytes(f.activations));
+  }
   out << row("total params", num(figure(r, "total_params")),
              format_bytes(in.transformer ? workload::weight_bytes(*in.transformer) : m.total_weight_bytes()));
   out << row("fewest " + root.type + " nodes that hold the weights", num(figure(r, "min_nodes_for_weights")),
