@@ -3,6 +3,7 @@
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/plan/expert_plan.hpp"
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
 
@@ -15,6 +16,8 @@ plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
         return plan::build_tensor_plan(*s.transformer, s.run.batch, s.run.context, s.plan);
       case plan::Strategy::pipeline:
         return plan::build_pipeline_plan(*s.transformer, s.run.batch, s.run.context, s.plan);
+      case plan::Strategy::expert:
+        return plan::build_expert_plan(*s.transformer, s.run.batch, s.run.context, s.plan);
       case plan::Strategy::seed:
         break;
     }

@@ -72,7 +72,11 @@ void write_text(std::ostream& out, const Result& r) {
     if (t->experts > 1) out << ", " << t->experts << " experts (" << t->experts_per_token << " per token)";
     out << "; weights " << workload::to_string(t->weight_format) << ", KV cache " << workload::to_string(t->kv_format)
         << ", activations " << workload::to_string(t->activation_format) << "\n";
-    if (in.plan.strategy == plan::Strategy::pipeline) {
+    if (in.plan.strategy == plan::Strategy::expert) {
+      out << "plan      experts over " << in.plan.nodes << " nodes (attention on node 0), "
+          << (in.plan.routing == plan::Routing::worst ? "worst-case" : "seeded (" + std::to_string(in.plan.seed) + ")")
+          << " routing, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
+    } else if (in.plan.strategy == plan::Strategy::pipeline) {
       out << "plan      pipeline of " << in.plan.nodes << " stages, " << in.plan.micro_batches << " micro-batches, batch "
           << in.run.batch << ", context " << in.run.context << " tokens\n\n";
     } else {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/expert_plan.hpp"
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
 #include "shardsim/workload/transformer_preset.hpp"
@@ -322,11 +323,34 @@ void read_transformer(TomlReader& t, Scenario& s) {
 }
 
 void read_plan(TomlReader& p, Scenario& s) {
-  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 3> strategies{
-      {{"seed", plan::Strategy::seed}, {"tensor", plan::Strategy::tensor}, {"pipeline", plan::Strategy::pipeline}}};
+  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 4> strategies{
+      {{"seed", plan::Strategy::seed},
+       {"tensor", plan::Strategy::tensor},
+       {"pipeline", plan::Strategy::pipeline},
+       {"expert", plan::Strategy::expert}}};
   s.plan.strategy = choice(p, "strategy", strategies, s.transformer ? plan::Strategy::tensor : plan::Strategy::seed);
   s.plan.algorithm = choice(p, "collective", collective::algorithm_names(),
                             s.transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
+  if (s.plan.strategy == plan::Strategy::expert) {
+    if (!s.transformer) p.fail("strategy", "the expert plan needs a [transformer] model");
+    const std::int64_t available = s.topology.node_count();
+    const std::int64_t nodes =
+        p.integer("nodes").value_or(std::min<std::int64_t>(available, s.transformer->experts));
+    if (nodes < 1 || nodes > available) {
+      p.fail("nodes", "must be between 1 and " + std::to_string(available) + " (the topology's compute nodes)");
+    }
+    if (const std::string problem = plan::expert_plan_problem(*s.transformer, static_cast<int>(nodes));
+        !problem.empty()) {
+      p.fail(p.has("nodes") ? "nodes" : "strategy", problem);
+    }
+    static constexpr std::array<std::pair<std::string_view, plan::Routing>, 2> routings{
+        {{"seeded", plan::Routing::seeded}, {"worst", plan::Routing::worst}}};
+    s.plan.routing = choice(p, "routing", routings, plan::Routing::seeded);
+    if (auto seed = p.integer("seed")) s.plan.seed = static_cast<std::uint64_t>(p.bounded("seed", *seed, 0, INT64_MAX));
+    s.plan.nodes = static_cast<int>(nodes);
+    p.finish();
+    return;
+  }
   if (s.plan.strategy == plan::Strategy::pipeline) {
     if (!s.transformer) p.fail("strategy", "the pipeline plan needs a [transformer] model");
     const std::int64_t available = s.topology.node_count();

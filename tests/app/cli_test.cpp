@@ -288,6 +288,13 @@ TEST_CASE("transformer scenarios: bad input is reported at its key") {
     CHECK(o.err == file + ":6:17: plan.micro_batches: the batch (1) must be divisible by micro_batches (4)\n");
   }
   {
+    // A dense model has no experts to spread: refused at the strategy (line 5, value at column 12).
+    const auto [file, o] = run("[transformer]\npreset = \"llama2-7b\"\n[plan]\nstrategy = \"expert\"\n");
+    CHECK(o.code == 2);
+    CHECK(o.err == file + ":5:12: plan.strategy: the expert plan needs a mixture of experts (this model has one MLP per "
+                          "layer)\n");
+  }
+  {
     // The same model on 4 of the Pis: exit 0, and the report names the plan.
     const auto [file, o] = run("[transformer]\npreset = \"tinyllama-1.1b\"\n[plan]\nnodes = 4\n");
     CHECK(o.code == 0);

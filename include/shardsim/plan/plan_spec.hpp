@@ -3,6 +3,7 @@
 // compute nodes, in declaration order; rank 0 is the root that holds the input and receives the output), and the
 // algorithm its collectives use.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@ enum class Strategy {
   seed,    // the seed notebook's split of every MLP across all nodes ([model])
   tensor,    // Megatron-style tensor parallelism of a transformer's layers ([transformer], tensor_plan.hpp)
   pipeline,  // contiguous layer stages, one per node, with micro-batches ([transformer], pipeline_plan.hpp)
+  expert,    // a mixture of experts spread over the nodes ([transformer], expert_plan.hpp)
+};
+
+enum class Routing {
+  seeded,  // each token's experts drawn from std::mt19937_64(seed)
+  worst,   // each token's experts all on one node other than node 0
 };
 
 struct PlanSpec {
@@ -22,6 +29,8 @@ struct PlanSpec {
   int nodes = 1;
   collective::Algorithm algorithm = collective::Algorithm::direct;
   int micro_batches = 1;  // pipeline: micro-batches a decode step's batch is cut into
+  Routing routing = Routing::seeded;  // expert: how tokens choose their experts
+  std::uint64_t seed = 1;             // expert: the routing generator's seed
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;

@@ -1,0 +1,25 @@
+#pragma once
+// The `expert` strategy for mixture-of-experts transformers: the experts are spread over the nodes (expert e on
+// node e mod N) and node 0 keeps everything else (embedding, attention, router, norms, LM head). Per layer node 0
+// computes attention and the router, sends each active expert the rows routed to it (one message per expert on
+// another node), each expert computes its MLP on its rows, and sends them back; node 0 combines them and goes on.
+// Routing per token is either drawn from a seeded generator (std::mt19937_64: the same on every machine) or the
+// worst case, where all of a token's experts sit on one node other than node 0. Layers differ in their routing,
+// so every layer of the token is simulated (no repetition).
+
+#include <cstdint>
+#include <string>
+
+#include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/workload/transformer_spec.hpp"
+
+namespace shardsim::plan {
+
+// Empty when `nodes` can hold `spec`'s experts this way; else why not.
+std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes);
+
+PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::int64_t batch, std::int64_t context,
+                                  const PlanSpec& plan);
+
+}  // namespace shardsim::plan

@@ -1,0 +1,145 @@
+#include "shardsim/plan/expert_plan.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "shardsim/util/error.hpp"
+
+namespace shardsim::plan {
+namespace {
+
+using workload::CollectiveOp;
+using workload::ComputeOp;
+using workload::Op;
+using workload::OpId;
+
+bool is_mlp(const std::string& name) { return name == "mlp_gate" || name == "mlp_up" || name == "mlp_down"; }
+
+// The experts each of `batch` tokens uses in one layer: `k` distinct experts per token.
+std::vector<std::vector<std::int64_t>> route(const workload::TransformerSpec& spec, std::int64_t batch, int nodes,
+                                             Routing routing, std::mt19937_64& random) {
+  const std::int64_t k = spec.experts_per_token;
+  std::vector<std::vector<std::int64_t>> chosen(static_cast<std::size_t>(batch));
+  for (auto& experts : chosen) {
+    if (routing == Routing::worst) {
+      // As many as possible on one node other than node 0 (node w = 1: experts 1, 1 + N, ...), the rest on the
+      // next nodes in turn.
+      const std::int64_t w = nodes > 1 ? 1 : 0;
+      for (std::int64_t offset = 0; offset < nodes && static_cast<std::int64_t>(experts.size()) < k; ++offset) {
+        for (std::int64_t e = (w + offset) % nodes; e < spec.experts && static_cast<std::int64_t>(experts.size()) < k;
+             e += nodes) {
+          experts.push_back(e);
+        }
+      }
+      continue;
+    }
+    // A partial Fisher-Yates shuffle with the engine's raw output (std::uniform_int_distribution is
+    // implementation-defined; this is the same on every machine).
+    std::vector<std::int64_t> all(static_cast<std::size_t>(spec.experts));
+    for (std::int64_t e = 0; e < spec.experts; ++e) all[static_cast<std::size_t>(e)] = e;
+    for (std::int64_t i = 0; i < k; ++i) {
+      const auto j = i + static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(spec.experts - i));
+      std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
+      experts.push_back(all[static_cast<std::size_t>(i)]);
+    }
+  }
+  return chosen;
+}
+
+}  // namespace
+
+std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes) {
+  if (spec.experts < 2) return "the expert plan needs a mixture of experts (this model has one MLP per layer)";
+  if (nodes < 1) return "the number of nodes (" + std::to_string(nodes) + ") must be at least 1";
+  if (nodes > spec.experts) {
+    return "more nodes (" + std::to_string(nodes) + ") than experts (" + std::to_string(spec.experts) + ")";
+  }
+  if (spec.experts % nodes != 0) {
+    return "experts (" + std::to_string(spec.experts) + ") must be divisible by the number of nodes (" +
+           std::to_string(nodes) + ")";
+  }
+  return "";
+}
+
+PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::int64_t batch, std::int64_t context,
+                                  const PlanSpec& plan) {
+  require(expert_plan_problem(spec, plan.nodes).empty(), "expert plan: invalid");
+  const std::int64_t n = plan.nodes;
+  const workload::PassCost host = workload::decode_step(spec, context, batch);
+  // One expert's MLP on r rows: the dense model's MLP ops.
+  workload::TransformerSpec dense = spec;
+  dense.experts = 1;
+  dense.experts_per_token = 1;
+  std::mt19937_64 random(plan.seed);
+
+  PlannedWorkload out;
+  for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(i);
+  workload::Block token{"token", 1, {}};
+  auto add = [&token](std::string label, auto kind, std::vector<OpId> deps) {
+    token.ops.push_back(Op{std::move(label), std::move(kind), std::move(deps)});
+    return static_cast<OpId>(token.ops.size() - 1);
+  };
+  auto send = [](std::int64_t from, std::int64_t to, Bytes bytes) {
+    collective::CollectiveSpec c{collective::CollectiveKind::broadcast, collective::Algorithm::direct, 0,
+                                 {bytes, Bytes{}}};
+    return CollectiveOp{std::move(c), {static_cast<workload::NodeId>(from), static_cast<workload::NodeId>(to)}};
+  };
+
+  std::vector<OpId> last;
+  for (const workload::OpCost& c : host.pre) last = {add(c.name, ComputeOp{0, c.work()}, last)};
+  for (std::int64_t l = 0; l < spec.layers; ++l) {
+    const std::string layer = "layer" + std::to_string(l) + ".";
+    for (const workload::OpCost& c : host.layer) {
+      if (!is_mlp(c.name)) last = {add(layer + c.name, ComputeOp{0, c.work()}, last)};
+    }
+    // Rows per expert this layer.
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(spec.experts), 0);
+    for (const auto& experts : route(spec, batch, plan.nodes, plan.routing, random)) {
+      for (std::int64_t e : experts) {
+        require(e >= 0 && e < spec.experts, "expert plan: routed to a missing expert");
+        ++rows[static_cast<std::size_t>(e)];
+      }
+    }
+    std::vector<OpId> combined;
+    for (std::int64_t e = 0; e < spec.experts; ++e) {
+      const std::int64_t r = rows[static_cast<std::size_t>(e)];
+      if (r == 0) continue;
+      const std::int64_t node = e % n;
+      const Bytes activations = workload::bytes_for(spec.activation_format, r * spec.d_model);
+      const std::string name = layer + "expert" + std::to_string(e);
+      std::vector<OpId> deps = last;
+      if (node != 0) deps = {add(name + ".dispatch", send(0, node, activations), deps)};
+      const workload::PassCost mlp = workload::decode_step(dense, context, r);
+      OpId gate = -1;
+      for (const workload::OpCost& c : mlp.layer) {
+        if (!is_mlp(c.name)) continue;
+        std::vector<OpId> after = deps;
+        if (c.name == "mlp_down") after = gate >= 0 ? std::vector<OpId>{deps.back(), gate} : std::vector<OpId>{deps.back()};
+        const OpId id = add(name + "." + c.name, ComputeOp{static_cast<workload::NodeId>(node), c.work()}, after);
+        if (c.name == "mlp_gate") gate = id;
+        if (c.name == "mlp_up" || c.name == "mlp_down") deps = {id};
+      }
+      combined.push_back(node != 0 ? add(name + ".combine", send(node, 0, activations), deps) : deps.back());
+    }
+    last = combined;
+  }
+  for (const workload::OpCost& c : host.post) last = {add(c.name, ComputeOp{0, c.work()}, last)};
+  out.graph.blocks.push_back(std::move(token));
+
+  const workload::ParamCounts p = workload::param_counts(spec);
+  for (std::int64_t node = 0; node < n; ++node) {
+    RankFootprint fp;
+    fp.params = spec.layers * (spec.experts / n) * p.mlp_per_expert();
+    if (node == 0) {
+      fp.params += spec.layers * (p.attention_per_layer() + p.router.total() + p.layer_norms) + p.token_embedding +
+                   p.position_embedding + p.final_norm + p.lm_head.total();
+      fp.kv_cache = workload::kv_bytes_per_token(spec) * (context * batch);
+    }
+    fp.weights = workload::bytes_for(spec.weight_format, fp.params);
+    fp.activations = workload::bytes_for(spec.activation_format, batch * (4 * spec.d_model + 3 * spec.d_ff));
+    out.footprint.push_back(fp);
+  }
+  return out;
+}
+
+}  // namespace shardsim::plan
