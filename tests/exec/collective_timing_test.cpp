@@ -1,12 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include "printing.hpp"
+#include "round_star.hpp"
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/topo/star.hpp"
 
 using namespace shardsim;
 
-// Collectives on an uncongested star against their alpha-beta closed forms. Every node pays s = 10 us to send and
+// Collectives on an uncongested star (tests/support/round_star.hpp) against their alpha-beta closed forms. Every node pays s = 10 us to send and
 // r = 10 us to receive a message; links carry 1 byte per 8 ns (1 Gbit/s) with L = 1 us latency; the switch forwards
 // in F = 2 us; no framing. One message of m bytes between two nodes (two links):
 //   FIFO (store-and-forward): T(m) = s + 2 * 8m ns + 2L + F + r = 24 us + 16 ns * m
@@ -14,22 +15,6 @@ using namespace shardsim;
 namespace {
 
 constexpr std::int64_t kM = 1000;  // bytes per piece: T = 40 us (FIFO), 32 us (fair)
-
-topo::Topology star(int p) {
-  topo::StarSpec s;
-  s.nodes = p;
-  s.node.ram = Bytes{1'000'000'000};
-  s.node.flop_rate = FlopRate{1e9};
-  s.node.memory_bandwidth = ByteRate{1e9};
-  s.node.send_overhead = Time::from_us(10);
-  s.node.recv_overhead = Time::from_us(10);
-  s.switch_spec.forwarding_latency = Time::from_us(2);
-  s.link = hw::LinkSpec{ByteRate{125e6}, Time::from_us(1)};
-  topo::Topology t;
-  topo::add_star(t, s, SourcePos{"test", 1, 1});
-  t.seal();
-  return t;
-}
 
 Time run(int p, collective::CollectiveKind kind, collective::Algorithm algorithm, net::NetworkModelKind model) {
   workload::CollectiveOp op;
@@ -39,7 +24,7 @@ Time run(int p, collective::CollectiveKind kind, collective::Algorithm algorithm
   for (int i = 0; i < p; ++i) op.members.push_back(i);
   workload::OpGraph graph;
   graph.blocks.push_back(workload::Block{"collective", 1, {workload::Op{"c", op, {}}}});
-  const topo::Topology t = star(p);
+  const topo::Topology t = testing::round_star(p);
   const exec::RunStats stats =
       exec::execute(t, graph, net::NetworkOptions{model, Bytes{1 << 30}, Bytes{0}});
   REQUIRE(stats.critical_path.total() == stats.token_latency);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "printing.hpp"
+#include "round_star.hpp"
 
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/plan/seed_plan.hpp"
@@ -10,26 +11,7 @@ using namespace shardsim;
 
 namespace {
 
-// Round numbers so that every time below can be worked out by hand:
-//   nodes: 1 GFLOP/s (1 FLOP/ns), 1 GB/s memory (1 B/ns), 1 us per op, 10 us per message sent and received;
-//   links: 1 Gbit/s = 125e6 B/s (8 ns per byte), 1 us latency; the switch forwards in 2 us;
-//   framing: 1000 B of payload per frame, 100 B of header per frame.
-topo::Topology small_star(int nodes) {
-  topo::StarSpec s;
-  s.nodes = nodes;
-  s.node.ram = Bytes{1'000'000'000};
-  s.node.flop_rate = FlopRate{1e9};
-  s.node.memory_bandwidth = ByteRate{1e9};
-  s.node.op_overhead = Time::from_us(1);
-  s.node.send_overhead = Time::from_us(10);
-  s.node.recv_overhead = Time::from_us(10);
-  s.switch_spec.forwarding_latency = Time::from_us(2);
-  s.link = hw::LinkSpec{ByteRate{125e6}, Time::from_us(1)};
-  topo::Topology t;
-  topo::add_star(t, s, SourcePos{"test", 1, 1});
-  t.seal();
-  return t;
-}
+// Round numbers (tests/support/round_star.hpp); framing: 1000 B of payload per frame, 100 B of header per frame.
 const net::NetworkOptions kFraming{net::NetworkModelKind::fifo, Bytes{1000}, Bytes{100}};
 
 workload::ModelSpec tiny_model() {
@@ -66,7 +48,7 @@ TEST_CASE("per-token latency of the seed layer on a 2-node star, derived by hand
   //         node0's CPU is busy receiving until 52.872 (0.12 waiting): .. 62.872
   // 52.872  node0 has the full activation: reduce0 runs .. 54.040
   // 62.872  the output is complete on the root: the token took 62.872 us.
-  const topo::Topology t = small_star(2);
+  const topo::Topology t = testing::round_star(2);
   const exec::RunStats s = run(t, tiny_model(), 2, 1);
   CHECK(s.token_latency == Time::from_ns(62872));
   // Critical path, backwards: gather step from node1 (0.12 waiting, 20 overhead, 4 latency, 0.864 + 0.864 wire)
@@ -85,7 +67,7 @@ TEST_CASE("per-token latency of the seed layer on a 2-node star, derived by hand
 }
 
 TEST_CASE("layers repeat: time and traffic scale exactly with the layer count") {
-  const topo::Topology t = small_star(2);
+  const topo::Topology t = testing::round_star(2);
   workload::ModelSpec m = tiny_model();
   const exec::RunStats one = run(t, m, 2, 1);
   m.layers = 5;
@@ -103,7 +85,7 @@ TEST_CASE("payload and memory traffic of a simulated layer equal the seed's clos
   // d_model 512, d_ff 2048, batch 6 on 4 nodes: the notebook prints internal_bandwidth_params 2158592 and
   // cross_machine_bandwidth_params 64512 (fp16: x2 bytes). Network payload excludes each node's own piece:
   // broadcast 3 * 3072 + all-gather 4 * 3 * 3072 + gather 3 * 768 = 9216 + 36864 + 2304 = 48384 values.
-  const topo::Topology t = small_star(4);
+  const topo::Topology t = testing::round_star(4);
   workload::ModelSpec m;
   m.d_model = 512;
   m.d_ff = 2048;
@@ -132,7 +114,7 @@ TEST_CASE("payload and memory traffic of a simulated layer equal the seed's clos
 TEST_CASE("two experts per token run concurrently on the same nodes") {
   // Each active expert is a full seed layer. Running two costs more than one (they share CPUs and links) but
   // less than two in a row (they overlap); their traffic is exactly double.
-  const topo::Topology t = small_star(4);
+  const topo::Topology t = testing::round_star(4);
   workload::ModelSpec m;
   m.d_model = 64;
   m.d_ff = 256;
@@ -151,7 +133,7 @@ TEST_CASE("one node: no network at all, the token is two matmuls") {
   // d_model 8, d_ff 16, batch 1 on one node holding all columns:
   //   expand: 256 FLOP (256 ns); reads (8*16 + 8) * 2 = 272 B, writes 32 B: 304 ns, memory-bound -> 1.304 us;
   //   reduce: 256 FLOP; reads (16*8 + 16) * 2 = 288 B, writes 16 B: 304 ns -> 1.304 us. Total 2.608 us.
-  const topo::Topology t = small_star(1);
+  const topo::Topology t = testing::round_star(1);
   const exec::RunStats s = run(t, tiny_model(), 1, 1);
   CHECK(s.transfers == 0);
   CHECK(s.token_latency == Time::from_ns(1304 + 1304));

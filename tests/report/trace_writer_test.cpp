@@ -3,6 +3,7 @@
 
 #include "json_check.hpp"
 #include "printing.hpp"
+#include "round_star.hpp"
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/report/trace_writer.hpp"
@@ -10,30 +11,10 @@
 
 using namespace shardsim;
 
-namespace {
-
-// The 2-node star of tests/exec/executor_test.cpp, whose token is derived there by hand: 62.872 us.
-topo::Topology two_nodes() {
-  topo::StarSpec s;
-  s.nodes = 2;
-  s.node.ram = Bytes{1'000'000'000};
-  s.node.flop_rate = FlopRate{1e9};
-  s.node.memory_bandwidth = ByteRate{1e9};
-  s.node.op_overhead = Time::from_us(1);
-  s.node.send_overhead = Time::from_us(10);
-  s.node.recv_overhead = Time::from_us(10);
-  s.switch_spec.forwarding_latency = Time::from_us(2);
-  s.link = hw::LinkSpec{ByteRate{125e6}, Time::from_us(1)};
-  topo::Topology t;
-  topo::add_star(t, s, SourcePos{"test", 1, 1});
-  t.seal();
-  return t;
-}
-
-}  // namespace
+// The 2-node round-number star: its token is derived by hand in tests/exec/executor_test.cpp (62.872 us).
 
 TEST_CASE("trace: the critical path of the hand-derived 2-node token, and well-formed JSON") {
-  const topo::Topology t = two_nodes();
+  const topo::Topology t = testing::round_star(2);
   workload::ModelSpec m;
   m.d_model = 8;
   m.d_ff = 16;
@@ -88,7 +69,7 @@ TEST_CASE("trace: the critical path of the hand-derived 2-node token, and well-f
 }
 
 TEST_CASE("trace: link spans beyond the limit are counted, not stored") {
-  const topo::Topology t = two_nodes();
+  const topo::Topology t = testing::round_star(2);
   workload::ModelSpec m;
   m.d_model = 8;
   m.d_ff = 16;

@@ -31,18 +31,11 @@ using shardsim::scenario::load_topology;
 
 namespace {
 
+using shardsim::testing::check_error;
 using shardsim::testing::input_error;
 using shardsim::testing::TempDir;
 
 
-// The message starts with "file:line:column: " and contains every part (the key's dotted path and what is wrong).
-void check_error(const InputError& e, const std::string& file, int line, int column,
-                 std::initializer_list<std::string_view> parts) {
-  const std::string what = e.what();
-  INFO("message: " << what);
-  CHECK_THAT(what, StartsWith(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": "));
-  for (std::string_view part : parts) CHECK_THAT(what, Contains(std::string(part)));
-}
 
 // Node types shared by the tests below, included as "types.toml".
 constexpr std::string_view kTypes = R"(# line 1

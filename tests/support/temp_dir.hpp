@@ -1,11 +1,12 @@
 #pragma once
-// Test support: a temporary folder for scenario and topology files written from string literals, and a helper
-// that returns the InputError a call throws.
+// Test support: a temporary folder for scenario and topology files written from string literals, a helper that
+// returns the InputError a call throws, and one that checks its position and message.
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,15 @@ InputError input_error(F f) {
   }
   FAIL("expected an InputError");
   throw std::logic_error("unreachable");
+}
+
+// The message starts with "file:line:column: " and contains every part (the key's dotted path and what is wrong).
+inline void check_error(const InputError& e, const std::string& file, int line, int column,
+                        std::initializer_list<std::string_view> parts) {
+  const std::string what = e.what();
+  INFO("message: " << what);
+  CHECK_THAT(what, Catch::Matchers::StartsWith(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": "));
+  for (std::string_view part : parts) CHECK_THAT(what, Catch::Matchers::Contains(std::string(part)));
 }
 
 }  // namespace shardsim::testing
