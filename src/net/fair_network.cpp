@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "shardsim/util/slot_pool.hpp"
+
 namespace shardsim::net {
 namespace {
 
@@ -61,15 +63,7 @@ FairNetwork::FairNetwork(const topo::Topology& topology, NetworkOptions options)
   counters_.link_busy.assign(dir_links, Time{});
 }
 
-TransferId FairNetwork::new_transfer() {
-  if (free_transfers_.empty()) {
-    transfers_.emplace_back();
-    return static_cast<TransferId>(transfers_.size() - 1);
-  }
-  const TransferId id = free_transfers_.back();
-  free_transfers_.pop_back();
-  return id;
-}
+TransferId FairNetwork::new_transfer() { return acquire_slot(transfers_, free_transfers_); }
 
 void FairNetwork::start(Time now, const TransferRequest& request, NetContext& ctx) {
   const TransferId id = new_transfer();
@@ -184,14 +178,7 @@ void FairNetwork::push_bound(ResourceId r) {
 // ---- Classes ------------------------------------------------------------------------------------------------
 
 FairNetwork::ClassId FairNetwork::new_class(Time now) {
-  ClassId k;
-  if (free_classes_.empty()) {
-    k = static_cast<ClassId>(classes_.size());
-    classes_.emplace_back();
-  } else {
-    k = free_classes_.back();
-    free_classes_.pop_back();
-  }
+  const ClassId k = acquire_slot(classes_, free_classes_);
   Class& c = classes_[k];
   c.rate = 0;
   c.served = 0;
@@ -382,14 +369,7 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
     return;
   }
 
-  FlowId f;
-  if (free_flows_.empty()) {
-    f = static_cast<FlowId>(flows_.size());
-    flows_.emplace_back();
-  } else {
-    f = free_flows_.back();
-    free_flows_.pop_back();
-  }
+  const FlowId f = acquire_slot(flows_, free_flows_);
   Flow& flow = flows_[f];
   flow.cls = kNoClass;
   flow.seq = t.seq;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "shardsim/util/slot_pool.hpp"
+
 namespace shardsim::net {
 
 FifoNetwork::FifoNetwork(const topo::Topology& topology, NetworkOptions options)
@@ -22,14 +24,7 @@ FifoNetwork::FifoNetwork(const topo::Topology& topology, NetworkOptions options)
 // Stages of a transfer's events: stage h < route.size() means "at the tail of hop h, ready to cross it";
 // stage == route.size() means "arrived at the receiver"; route.size() + 1 means "delivered".
 void FifoNetwork::start(Time now, const TransferRequest& request, NetContext& ctx) {
-  TransferId id;
-  if (free_.empty()) {
-    id = static_cast<TransferId>(transfers_.size());
-    transfers_.emplace_back();
-  } else {
-    id = free_.back();
-    free_.pop_back();
-  }
+  const TransferId id = acquire_slot(transfers_, free_);
   Transfer& t = transfers_[id];
   t.request = request;
   t.wire = wire_bytes(request.payload, options_);
