@@ -678,6 +678,27 @@ Schedule expand_hierarchical(const CollectiveSpec& spec) {
       }
     }
   };
+  // Ring all-gather among the leaders: in round k leader i forwards to leader i+1 what `carried(i - k)` names (the
+  // part that started at leader i - k); its first round waits for `first_deps(i)`, later rounds for the previous
+  // round's delivery to it. Every delivery is appended to `ready` of the receiving leader.
+  auto leaders_all_gather = [&](auto carried, auto first_deps, std::vector<StepList>& ready) {
+    StepList round;
+    for (int k = 0; k + 1 < g_count; ++k) {
+      StepList sent(G);
+      for (int i = 0; i < g_count; ++i) {
+        const auto ui = static_cast<std::size_t>(i);
+        const auto [origins, part_set] = carried(mod(i - k, g_count));
+        sent[ui] = b.add(leader[ui], leader[next(i)], origins, part_set);
+        if (k == 0) {
+          first_deps(ui);
+        } else {
+          b.dep(round[prev(i)]);
+        }
+        ready[next(i)].push_back(sent[ui]);
+      }
+      round = std::move(sent);
+    }
+  };
   // Ring reduce-scatter among the leaders: in round k leader i sends leader i+1 chunk i-k-1 summed over groups
   // i-k..i (its group's sum needs its members' vectors). Returns, per leader, the last round's delivery to it.
   auto leaders_reduce_scatter = [&](auto chunk) {
@@ -723,22 +744,8 @@ Schedule expand_hierarchical(const CollectiveSpec& spec) {
       // Ring all-gather among the leaders: in round k leader i sends leader i+1 group i-k's pieces.
       members_up();
       std::vector<StepList> ready = into;
-      StepList round;
-      for (int k = 0; k + 1 < g_count; ++k) {
-        StepList sent(G);
-        for (int i = 0; i < g_count; ++i) {
-          const auto ui = static_cast<std::size_t>(i);
-          sent[ui] = b.add(leader[ui], leader[next(i)], group_set[static_cast<std::size_t>(mod(i - k, g_count))],
-                           b.all_parts());
-          if (k == 0) {
-            b.deps(into[ui]);
-          } else {
-            b.dep(round[prev(i)]);
-          }
-          ready[next(i)].push_back(sent[ui]);
-        }
-        round = std::move(sent);
-      }
+      leaders_all_gather([&](int c) { return std::pair{group_set[static_cast<std::size_t>(c)], b.all_parts()}; },
+                         [&](std::size_t i) { b.deps(into[i]); }, ready);
       members_down(b.all_ranks(), false, ready);
       break;
     }
@@ -749,22 +756,12 @@ Schedule expand_hierarchical(const CollectiveSpec& spec) {
       std::vector<StepList> ready = into;
       const std::vector<StepList> last = leaders_reduce_scatter([&](int c) { return b.single(c); });
       for (std::size_t g = 0; g < G; ++g) ready[g].insert(ready[g].end(), last[g].begin(), last[g].end());
-      StepList round;
-      for (int k = 0; k + 1 < g_count; ++k) {
-        StepList sent(G);
-        for (int i = 0; i < g_count; ++i) {
-          const auto ui = static_cast<std::size_t>(i);
-          sent[ui] = b.add(leader[ui], leader[next(i)], b.all_ranks(), b.single(mod(i - k, g_count)));
-          if (k == 0) {
-            b.deps(into[ui]);
-            b.deps(last[ui]);
-          } else {
-            b.dep(round[prev(i)]);
-          }
-          ready[next(i)].push_back(sent[ui]);
-        }
-        round = std::move(sent);
-      }
+      leaders_all_gather([&](int c) { return std::pair{b.all_ranks(), b.single(c)}; },
+                         [&](std::size_t i) {
+                           b.deps(into[i]);
+                           b.deps(last[i]);
+                         },
+                         ready);
       members_down(b.all_ranks(), false, ready);
       break;
     }
