@@ -61,11 +61,11 @@ std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes
   return "";
 }
 
-PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::int64_t batch, std::int64_t context,
+PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                   const PlanSpec& plan) {
   require(expert_plan_problem(spec, plan.nodes).empty(), "expert plan: invalid");
   const std::int64_t n = plan.nodes;
-  const workload::PassCost host = workload::decode_step(spec, context, batch);
+  const workload::PassCost host = workload::pass_cost(spec, pass);
   // One expert's MLP on r rows: the dense model's MLP ops.
   workload::TransformerSpec dense = spec;
   dense.experts = 1;
@@ -94,7 +94,7 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::in
     }
     // Rows per expert this layer.
     std::vector<std::int64_t> rows(static_cast<std::size_t>(spec.experts), 0);
-    for (const auto& experts : route(spec, batch, plan.nodes, plan.routing, random)) {
+    for (const auto& experts : route(spec, pass.rows(), plan.nodes, plan.routing, random)) {
       for (std::int64_t e : experts) {
         require(e >= 0 && e < spec.experts, "expert plan: routed to a missing expert");
         ++rows[static_cast<std::size_t>(e)];
@@ -109,7 +109,8 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::in
       const std::string name = layer + "expert" + std::to_string(e);
       std::vector<OpId> deps = last;
       if (node != 0) deps = {add(name + ".dispatch", send(0, node, activations), deps)};
-      const workload::PassCost mlp = workload::decode_step(dense, context, r);
+      // An MLP's cost depends on its rows only (the context of decode_step(dense, 1, r) touches attention).
+      const workload::PassCost mlp = workload::decode_step(dense, 1, r);
       OpId gate = -1;
       for (const workload::OpCost& c : mlp.layer) {
         if (!is_mlp(c.name)) continue;
@@ -133,10 +134,10 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::in
     if (node == 0) {
       fp.params += spec.layers * (p.attention_per_layer() + p.router.total() + p.layer_norms) + p.token_embedding +
                    p.position_embedding + p.final_norm + p.lm_head.total();
-      fp.kv_cache = workload::kv_bytes_per_token(spec) * (context * batch);
+      fp.kv_cache = workload::kv_bytes_per_token(spec) * (pass.context * pass.batch);
     }
     fp.weights = workload::bytes_for(spec.weight_format, fp.params);
-    fp.activations = workload::bytes_for(spec.activation_format, batch * (4 * spec.d_model + 3 * spec.d_ff));
+    fp.activations = workload::bytes_for(spec.activation_format, pass.rows() * (4 * spec.d_model + 3 * spec.d_ff));
     out.footprint.push_back(fp);
   }
   return out;

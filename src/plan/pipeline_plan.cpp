@@ -1,5 +1,7 @@
 #include "shardsim/plan/pipeline_plan.hpp"
 
+#include "shardsim/plan/tensor_group.hpp"
+#include "shardsim/plan/tensor_plan.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
@@ -17,12 +19,18 @@ std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t 
 
 }  // namespace
 
-std::string pipeline_plan_problem(const workload::TransformerSpec& spec, int stages, std::int64_t batch,
-                                  int micro_batches) {
-  if (stages < 1) return "the number of stages (" + std::to_string(stages) + ") must be at least 1";
+std::string pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
+                                  std::int64_t batch, int micro_batches) {
+  if (tensor_degree < 1) return "tensor_degree (" + std::to_string(tensor_degree) + ") must be at least 1";
+  if (nodes < 1 || nodes % tensor_degree != 0) {
+    return "the nodes (" + std::to_string(nodes) + ") must be a positive multiple of tensor_degree (" +
+           std::to_string(tensor_degree) + ")";
+  }
+  const int stages = nodes / tensor_degree;
   if (stages > spec.layers) {
     return "more stages (" + std::to_string(stages) + ") than layers (" + std::to_string(spec.layers) + ")";
   }
+  if (std::string problem = tensor_plan_problem(spec, tensor_degree); !problem.empty()) return problem;
   if (micro_batches < 1) return "micro_batches must be at least 1";
   if (batch % micro_batches != 0) {
     return "the batch (" + std::to_string(batch) + ") must be divisible by micro_batches (" +
@@ -31,66 +39,84 @@ std::string pipeline_plan_problem(const workload::TransformerSpec& spec, int sta
   return "";
 }
 
-PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, std::int64_t batch, std::int64_t context,
+PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                     const PlanSpec& plan) {
-  require(pipeline_plan_problem(spec, plan.nodes, batch, plan.micro_batches).empty(), "pipeline plan: invalid");
-  const std::int64_t stages = plan.nodes;
-  const std::int64_t rows = batch / plan.micro_batches;
-  const workload::PassCost pass = workload::decode_step(spec, context, rows);
-  const Bytes activations = workload::bytes_for(spec.activation_format, rows * spec.d_model);
+  require(pipeline_plan_problem(spec, plan.nodes, plan.tensor_degree, pass.batch, plan.micro_batches).empty(),
+          "pipeline plan: invalid");
+  const std::int64_t t = plan.tensor_degree;
+  const std::int64_t stages = plan.nodes / t;
+  const workload::PassShape micro{pass.kind, pass.batch / plan.micro_batches, pass.context};
+  const workload::PassCost cost = workload::pass_cost(spec, micro);
+  const Bytes activations = workload::bytes_for(spec.activation_format, micro.rows() * spec.d_model);
 
   PlannedWorkload out;
   for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(i);
+  // Stage s is the tensor group of nodes [s T, (s + 1) T); its hierarchical groups are its members' switches.
+  std::vector<TensorGroup> group(static_cast<std::size_t>(stages));
+  for (std::int64_t s = 0; s < stages; ++s) {
+    TensorGroup& g = group[static_cast<std::size_t>(s)];
+    g.algorithm = plan.algorithm;
+    for (std::int64_t r = 0; r < t; ++r) {
+      g.nodes.push_back(static_cast<workload::NodeId>(s * t + r));
+      if (!plan.groups.empty()) g.groups.push_back(plan.groups[static_cast<std::size_t>(s * t + r)]);
+    }
+  }
   workload::Block token{"token", 1, {}};
-  auto add = [&token](std::string label, auto kind, std::vector<OpId> deps) {
-    token.ops.push_back(Op{std::move(label), std::move(kind), std::move(deps)});
-    return static_cast<OpId>(token.ops.size() - 1);
-  };
   // One message from node `from` to node `to`: a broadcast between the two.
-  auto send = [&](std::int64_t from, std::int64_t to, Bytes bytes) {
+  auto send = [&token](workload::NodeId from, workload::NodeId to, Bytes bytes, std::string label,
+                       std::vector<OpId> deps) {
     collective::CollectiveSpec c{collective::CollectiveKind::broadcast, collective::Algorithm::direct, 0,
                                  {bytes, Bytes{}}};
-    return CollectiveOp{std::move(c), {static_cast<workload::NodeId>(from), static_cast<workload::NodeId>(to)}};
+    token.ops.push_back(Op{std::move(label), CollectiveOp{std::move(c), {from, to}}, std::move(deps)});
+    return static_cast<OpId>(token.ops.size() - 1);
   };
 
-  // A stage works on its micro-batches in order: micro-batch j starts on stage s only once j - 1 has left it
-  // (without this, the node would interleave the two micro-batches' ops and delay both).
-  std::vector<OpId> stage_done(static_cast<std::size_t>(stages), -1);
+  // A stage works on its micro-batches in order: micro-batch j starts on a rank of stage s only once j - 1 has
+  // left it (without this, the node would interleave the two micro-batches' ops and delay both).
+  std::vector<std::vector<OpId>> stage_done(static_cast<std::size_t>(stages));
   for (int j = 0; j < plan.micro_batches; ++j) {
     const std::string mb = "mb" + std::to_string(j) + ".";
-    std::vector<OpId> last;
+    std::vector<OpId> last;  // per rank of the previous stage, where the micro-batch's activations are
     for (std::int64_t s = 0; s < stages; ++s) {
-      const auto node = static_cast<workload::NodeId>(s);
-      if (s > 0) last = {add(mb + "to_stage" + std::to_string(s), send(s - 1, s, activations), last)};
-      if (stage_done[static_cast<std::size_t>(s)] >= 0) last.push_back(stage_done[static_cast<std::size_t>(s)]);
-      if (s == 0) {
-        for (const workload::OpCost& c : pass.pre) last = {add(mb + c.name, ComputeOp{node, c.work()}, last)};
-      }
-      for (std::int64_t l = first_layer(spec.layers, stages, s); l < first_layer(spec.layers, stages, s + 1); ++l) {
-        for (const workload::OpCost& c : pass.layer) {
-          last = {add(mb + "layer" + std::to_string(l) + "." + c.name, ComputeOp{node, c.work()}, last)};
+      const TensorGroup& g = group[static_cast<std::size_t>(s)];
+      std::vector<std::vector<OpId>> after(static_cast<std::size_t>(t));
+      for (std::int64_t r = 0; r < t; ++r) {
+        auto& deps = after[static_cast<std::size_t>(r)];
+        // Rank r of the previous stage holds the whole activations (they are all-reduced): it sends them to
+        // rank r of this stage, so the T messages travel in parallel.
+        if (s > 0) {
+          deps = {send(group[static_cast<std::size_t>(s - 1)].nodes[static_cast<std::size_t>(r)],
+                       g.nodes[static_cast<std::size_t>(r)], activations,
+                       mb + "to_stage" + std::to_string(s) + "." + std::to_string(r),
+                       {last[static_cast<std::size_t>(r)]})};
+        }
+        if (!stage_done[static_cast<std::size_t>(s)].empty()) {
+          deps.push_back(stage_done[static_cast<std::size_t>(s)][static_cast<std::size_t>(r)]);
         }
       }
-      if (s == stages - 1) {
-        for (const workload::OpCost& c : pass.post) last = {add(mb + c.name, ComputeOp{node, c.work()}, last)};
+      auto continue_from = [&after](const std::vector<OpId>& done) {
+        for (std::size_t r = 0; r < after.size(); ++r) after[r] = {done[r]};
+      };
+      if (s == 0) {
+        last = append_tensor_edge(token, mb, spec, micro, cost.pre, g, after);
+        continue_from(last);
       }
-      stage_done[static_cast<std::size_t>(s)] = last.back();
+      for (std::int64_t l = first_layer(spec.layers, stages, s); l < first_layer(spec.layers, stages, s + 1); ++l) {
+        last = append_tensor_layer(token, mb + "layer" + std::to_string(l) + ".", spec, micro, cost.layer, g, after);
+        continue_from(last);
+      }
+      if (s == stages - 1) last = append_tensor_edge(token, mb, spec, micro, cost.post, g, after);
+      stage_done[static_cast<std::size_t>(s)] = last;
     }
   }
   out.graph.blocks.push_back(std::move(token));
 
-  const workload::ParamCounts p = workload::param_counts(spec);
-  const Bytes kv_per_layer = workload::kv_bytes_per_token_per_layer(spec) * (context * batch);
   for (std::int64_t s = 0; s < stages; ++s) {
     const std::int64_t layers = first_layer(spec.layers, stages, s + 1) - first_layer(spec.layers, stages, s);
-    RankFootprint fp;
-    fp.params = layers * p.layer_total();
-    if (s == 0) fp.params += p.token_embedding + p.position_embedding;
-    if (s == stages - 1) fp.params += p.final_norm + p.lm_head.total();
-    fp.weights = workload::bytes_for(spec.weight_format, fp.params);
-    fp.kv_cache = kv_per_layer * layers;
-    fp.activations = workload::bytes_for(spec.activation_format, rows * (4 * spec.d_model + 3 * spec.d_ff));
-    out.footprint.push_back(fp);
+    for (std::int64_t r = 0; r < t; ++r) {
+      out.footprint.push_back(
+          tensor_rank_footprint(spec, micro, pass.batch, layers, s == 0, s == stages - 1, t, r));
+    }
   }
   return out;
 }

@@ -77,8 +77,13 @@ void write_text(std::ostream& out, const Result& r) {
           << (in.plan.routing == plan::Routing::worst ? "worst-case" : "seeded (" + std::to_string(in.plan.seed) + ")")
           << " routing, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
     } else if (in.plan.strategy == plan::Strategy::pipeline) {
-      out << "plan      pipeline of " << in.plan.nodes << " stages, " << in.plan.micro_batches << " micro-batches, batch "
-          << in.run.batch << ", context " << in.run.context << " tokens\n\n";
+      out << "plan      pipeline of " << in.plan.nodes / in.plan.tensor_degree << " stages";
+      if (in.plan.tensor_degree > 1) {
+        out << " of " << in.plan.tensor_degree << " tensor-parallel nodes (" << collective::to_string(in.plan.algorithm)
+            << " collectives)";
+      }
+      out << ", " << in.plan.micro_batches << " micro-batches, batch " << in.run.batch << ", context "
+          << in.run.context << " tokens\n\n";
     } else {
       out << "plan      tensor parallel on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
           << " collectives, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
@@ -109,8 +114,29 @@ void write_text(std::ostream& out, const Result& r) {
   out << "\n";
   }
 
+  if (const auto& g = r.generation) {
+    char line[160];
+    out << "Generation (" << in.run.prompt_tokens << " prompt tokens, " << in.run.generated_tokens
+        << " generated, batch " << in.run.batch << ")\n";
+    out << row("time to first token (prefill)", format_time(g->time_to_first_token));
+    std::snprintf(line, sizeof line, "%lld steps, context %lld..%lld", static_cast<long long>(g->decode.size()),
+                  static_cast<long long>(in.run.prompt_tokens + 1), static_cast<long long>(in.run.context));
+    out << row("decode steps (tokens 2..)", line);
+    out << row("  mean", format_time(Time::from_seconds(figure(r, "decode_latency_mean"))));
+    out << row("  min / median", format_time(g->decode_quantile(1.0 / static_cast<double>(g->decode.size()))),
+               format_time(g->decode_quantile(0.5)));
+    out << row("  p95 / max", format_time(g->decode_quantile(0.95)), format_time(g->decode_quantile(1.0)));
+    std::snprintf(line, sizeof line, "%.6g", figure(r, "decode_tokens_per_second"));
+    out << row("decode tokens/s", line);
+    out << row("whole generation", format_time(Time::from_seconds(figure(r, "generation_time"))));
+    out << "\n";
+  }
+
   const Time latency = r.stats.token_latency;
-  if (in.transformer) {
+  if (in.transformer && r.generation) {
+    out << "The last decode step (context " << in.run.context << ": " << count(layer_runs, "layer", "layers")
+        << " and the LM head)\n";
+  } else if (in.transformer) {
     out << "One token (one decode step: " << count(layer_runs, "layer", "layers") << " and the LM head)\n";
   } else {
     out << "One token (" << count(m.layers, "layer", "layers") << " x " << count(m.experts_per_token, "expert", "experts")
@@ -189,6 +215,7 @@ void write_json(std::ostream& out, const Result& r) {
   toml::table figures;
   for (std::size_t i = 0; i < metric_catalog().size(); ++i) {
     const MetricInfo& info = metric_catalog()[i];
+    if (generation_metric(info.name) && !r.generation) continue;
     const double value = r.figures[i];
     if (info.unit == MetricUnit::count || info.unit == MetricUnit::bytes || info.unit == MetricUnit::flag) {
       figures.insert(info.name, static_cast<std::int64_t>(value));

@@ -294,19 +294,52 @@ void read_model(TomlReader& m, Scenario& s) {
   m.finish();
 }
 
-// [transformer]: a preset, with its fields overridable, and the number formats.
+// [transformer]: a preset with any of its dimensions overridden, or no preset and every dimension given; and the
+// number formats.
 void read_transformer(TomlReader& t, Scenario& s) {
-  const std::string name = t.require_string("preset");
-  auto preset = workload::find_transformer_preset(name);
-  if (!preset) {
-    std::vector<std::string_view> names;
-    for (const auto& p : workload::transformer_presets()) names.push_back(p.name);
-    std::string message = "unknown transformer preset '" + name + "'";
-    if (auto best = closest_match(name, names)) message += " (did you mean '" + *best + "'?)";
-    t.fail("preset", message);
+  workload::TransformerSpec spec;
+  const std::optional<std::string> name = t.string("preset");
+  if (name) {
+    auto preset = workload::find_transformer_preset(*name);
+    if (!preset) {
+      std::vector<std::string_view> names;
+      for (const auto& p : workload::transformer_presets()) names.push_back(p.name);
+      std::string message = "unknown transformer preset '" + *name + "'";
+      if (auto best = closest_match(*name, names)) message += " (did you mean '" + *best + "'?)";
+      t.fail("preset", message);
+    }
+    spec = *preset;
   }
-  workload::TransformerSpec spec = *preset;
-  if (auto layers = t.integer("layers")) spec.layers = t.bounded("layers", *layers, 1, 100000);
+  // Without a preset the dimensions a model cannot do without are required; the others keep their defaults
+  // (kv_heads = heads, head_dim = d_model / heads, SwiGLU, RMSNorm, one expert, untied, no biases, rotary).
+  // Bounds far above any published model (Llama 3.1 405B: d_model 16384, d_ff 53248, 126 layers, vocab 128256)
+  // that keep every count the simulator forms well inside 64 bits.
+  auto dim = [&](std::string_view key, std::int64_t& field, bool needed, std::int64_t lo, std::int64_t hi) {
+    if (auto v = t.integer(key)) {
+      field = t.bounded(key, *v, lo, hi);
+    } else if (needed && !name) {
+      t.missing(key);
+    }
+  };
+  dim("vocab", spec.vocab, true, 1, 10'000'000);
+  dim("d_model", spec.d_model, true, 1, 1 << 20);
+  dim("layers", spec.layers, true, 1, 100'000);
+  dim("heads", spec.heads, true, 1, 1 << 16);
+  dim("kv_heads", spec.kv_heads, false, 0, 1 << 16);
+  dim("head_dim", spec.head_dim, false, 0, 1 << 16);
+  dim("d_ff", spec.d_ff, true, 1, 1 << 22);
+  dim("experts", spec.experts, false, 1, 4096);
+  dim("experts_per_token", spec.experts_per_token, false, 1, 4096);
+  dim("max_context", spec.max_context, true, 1, 100'000'000);
+  static constexpr std::array<std::pair<std::string_view, workload::MlpKind>, 2> mlps{
+      {{"gelu", workload::MlpKind::gelu}, {"swiglu", workload::MlpKind::swiglu}}};
+  spec.mlp = choice(t, "mlp", mlps, spec.mlp);
+  static constexpr std::array<std::pair<std::string_view, workload::NormKind>, 2> norms{
+      {{"layer_norm", workload::NormKind::layer_norm}, {"rms_norm", workload::NormKind::rms_norm}}};
+  spec.norm = choice(t, "norm", norms, spec.norm);
+  if (auto v = t.boolean("tied_embeddings")) spec.tied_embeddings = *v;
+  if (auto v = t.boolean("linear_biases")) spec.linear_biases = *v;
+  if (auto v = t.boolean("learned_positions")) spec.learned_positions = *v;
   auto format = [&t](std::string_view key, workload::NumberFormat& field) {
     if (auto name_of = t.string(key)) {
       auto f = workload::parse_number_format(*name_of);
@@ -317,9 +350,26 @@ void read_transformer(TomlReader& t, Scenario& s) {
   format("weights", spec.weight_format);
   format("kv_cache", spec.kv_format);
   format("activations", spec.activation_format);
+  // The first problem, placed at its key when the file gives it (else at the preset, whose value it came from).
+  if (const std::vector<workload::SpecProblem> problems = workload::validate(spec); !problems.empty()) {
+    const workload::SpecProblem& p = problems.front();
+    t.fail(t.has(p.key) || !name ? p.key : "preset", p.message);
+  }
+  // Parameters, estimated in floating point, must stay far from 2^63 bytes once multiplied by the layers and
+  // formats (1e15 parameters is 2500 times GPT-4's estimated 1.8e12).
+  const double q = static_cast<double>(spec.heads) * static_cast<double>(spec.resolved_head_dim());
+  const double d = static_cast<double>(spec.d_model);
+  const double params =
+      static_cast<double>(spec.layers) * (2 * d * q + 2 * d * static_cast<double>(spec.kv_width()) +
+                                          3 * d * static_cast<double>(spec.d_ff) * static_cast<double>(spec.experts)) +
+      2 * d * (static_cast<double>(spec.vocab) + static_cast<double>(spec.max_context));
+  if (params > 1e15) {
+    t.fail(name ? "layers" : "d_model", "the model has about " + std::to_string(params) +
+                                           " parameters, more than the 1e15 the simulator counts");
+  }
   t.finish();
   s.transformer = spec;
-  s.model_preset = name;
+  s.model_preset = name.value_or("");
 }
 
 void read_plan(TomlReader& p, Scenario& s) {
@@ -354,20 +404,33 @@ void read_plan(TomlReader& p, Scenario& s) {
   if (s.plan.strategy == plan::Strategy::pipeline) {
     if (!s.transformer) p.fail("strategy", "the pipeline plan needs a [transformer] model");
     const std::int64_t available = s.topology.node_count();
-    const std::int64_t nodes = p.integer("nodes").value_or(std::min<std::int64_t>(available, s.transformer->layers));
+    const std::int64_t degree = p.bounded("tensor_degree", p.integer("tensor_degree").value_or(1), 1, available);
+    const std::int64_t nodes =
+        p.integer("nodes").value_or(std::min<std::int64_t>(available / degree, s.transformer->layers) * degree);
     if (nodes < 1 || nodes > available) {
       p.fail("nodes", "must be between 1 and " + std::to_string(available) + " (the topology's compute nodes)");
     }
+    if (degree > 1 && !collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm)) {
+      p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) +
+                               " cannot do the stages' all-reduce; choose direct, ring, tree or hierarchical");
+    }
     const std::int64_t micro = p.integer("micro_batches").value_or(1);
     if (micro < 1 || micro > 4096) p.fail("micro_batches", "must be between 1 and 4096");
-    if (std::string problem = plan::pipeline_plan_problem(*s.transformer, static_cast<int>(nodes), s.run.batch,
+    if (std::string problem = plan::pipeline_plan_problem(*s.transformer, static_cast<int>(nodes),
+                                                          static_cast<int>(degree), s.run.batch,
                                                           static_cast<int>(micro));
         !problem.empty()) {
-      p.fail(problem.find("micro_batches") != std::string::npos && p.has("micro_batches") ? "micro_batches" : "nodes",
+      const bool micro_problem = problem.find("micro_batches") != std::string::npos;
+      const bool degree_problem = !micro_problem && p.has("tensor_degree") &&
+                                  (problem.find("tensor") != std::string::npos || problem.find("heads") != std::string::npos ||
+                                   problem.find("degree") != std::string::npos);
+      p.fail(micro_problem && p.has("micro_batches") ? "micro_batches" : degree_problem ? "tensor_degree" : "nodes",
              problem);
     }
     s.plan.nodes = static_cast<int>(nodes);
+    s.plan.tensor_degree = static_cast<int>(degree);
     s.plan.micro_batches = static_cast<int>(micro);
+    s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
     p.finish();
     return;
   }
@@ -480,6 +543,22 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   TomlReader ru(run ? *run : empty, path, "run");
   if (auto batch = ru.integer("batch")) s.run.batch = ru.bounded("batch", *batch, 1, 1'000'000);
   if (auto context = ru.integer("context")) s.run.context = ru.bounded("context", *context, 1, 10'000'000);
+  // A generation: the prompt's prefill gives token 1, a decode step each of the others (run_options.hpp).
+  const auto prompt = ru.integer("prompt_tokens");
+  const auto generated = ru.integer("generated_tokens");
+  if (prompt || generated) {
+    const std::string_view given = prompt ? "prompt_tokens" : "generated_tokens";
+    if (!s.transformer) ru.fail(given, "a generation (prefill and decode) needs a [transformer] model");
+    if (!prompt) ru.fail("generated_tokens", "give prompt_tokens too: the generation starts with its prefill");
+    if (!generated) ru.fail("prompt_tokens", "give generated_tokens too (at least 2: the prefill gives the first)");
+    if (ru.has("context")) {
+      ru.fail("context", "a generation sets the context itself (prompt_tokens + generated_tokens - 1 at its last "
+                         "step); leave context out");
+    }
+    s.run.prompt_tokens = ru.bounded("prompt_tokens", *prompt, 1, 1'000'000);
+    s.run.generated_tokens = ru.bounded("generated_tokens", *generated, 2, 100'000);
+    s.run.context = s.run.prompt_tokens + s.run.generated_tokens - 1;
+  }
   ru.finish();
 
   const toml::table* plan = r.table("plan");
@@ -491,6 +570,13 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   read_network(n, s);
 
   s.expectations = read_expectations(r);
+  for (const Expectation& e : s.expectations) {
+    if (generation_metric(e.metric) && !s.run.generates()) {
+      throw InputError(e.pos, "expect." + e.metric +
+                                  ": only a generation has this figure; give run.prompt_tokens and "
+                                  "run.generated_tokens");
+    }
+  }
   s.sweep = read_sweep(r);
   r.finish();
   return s;

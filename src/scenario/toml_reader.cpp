@@ -71,6 +71,13 @@ std::optional<std::int64_t> TomlReader::integer(std::string_view key) {
   fail(key, "expected an integer, got " + type_name(*n));
 }
 
+std::optional<bool> TomlReader::boolean(std::string_view key) {
+  const toml::node* n = node(key);
+  if (!n) return std::nullopt;
+  if (auto v = n->value_exact<bool>()) return *v;
+  fail(key, "expected true or false, got " + type_name(*n));
+}
+
 std::optional<std::string> TomlReader::string(std::string_view key) {
   const toml::node* n = node(key);
   if (!n) return std::nullopt;

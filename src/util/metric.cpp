@@ -6,7 +6,7 @@ namespace shardsim {
 namespace {
 
 // Per-layer figures are those of one expert's MLP in one layer: the seed notebook's `info` dictionary.
-constexpr std::array<MetricInfo, 28> kCatalog{{
+constexpr std::array<MetricInfo, 36> kCatalog{{
     {"nodes", MetricUnit::count, "nodes the plan uses"},
     {"total_params", MetricUnit::count, "parameters of the whole model (all layers and experts)"},
     {"params_per_node", MetricUnit::count, "parameters held by the node holding the most"},
@@ -38,6 +38,14 @@ constexpr std::array<MetricInfo, 28> kCatalog{{
     {"min_nodes_for_weights", MetricUnit::count, "fewest such nodes whose RAM holds all weights (ceiling)"},
     {"seed_min_nodes", MetricUnit::count, "the notebook's params_in_billions * bytes // ram_in_GB (a floor)"},
     {"transfers", MetricUnit::count, "point-to-point messages for one token"},
+    {"time_to_first_token", MetricUnit::seconds, "generation: the prefill of the prompt, which yields token 1"},
+    {"decode_latency_mean", MetricUnit::seconds, "generation: mean latency of the decode steps (tokens 2..)"},
+    {"decode_latency_min", MetricUnit::seconds, "generation: fastest decode step"},
+    {"decode_latency_median", MetricUnit::seconds, "generation: median decode step (nearest rank)"},
+    {"decode_latency_p95", MetricUnit::seconds, "generation: 95th percentile decode step (nearest rank)"},
+    {"decode_latency_max", MetricUnit::seconds, "generation: slowest decode step"},
+    {"decode_tokens_per_second", MetricUnit::rate, "generation: batch x decode steps / their total time"},
+    {"generation_time", MetricUnit::seconds, "generation: time to first token + every decode step"},
 }};
 
 }  // namespace
@@ -49,6 +57,14 @@ std::optional<std::size_t> metric_index(std::string_view name) {
     if (kCatalog[i].name == name) return i;
   }
   return std::nullopt;
+}
+
+}  // namespace shardsim
+
+namespace shardsim {
+
+bool generation_metric(std::string_view name) {
+  return name == "time_to_first_token" || name.starts_with("decode_") || name == "generation_time";
 }
 
 }  // namespace shardsim

@@ -10,6 +10,11 @@ using namespace shardsim;
 
 namespace {
 
+// One decode step of `batch` sequences with `context` tokens in the cache.
+workload::PassShape decode(std::int64_t batch, std::int64_t context) {
+  return {workload::PassKind::decode, batch, context};
+}
+
 plan::PlanSpec experts_over(int nodes, plan::Routing routing, std::uint64_t seed = 1) {
   plan::PlanSpec p;
   p.strategy = plan::Strategy::expert;
@@ -37,7 +42,7 @@ TEST_CASE("expert plan: one token's FLOPs and weight reads are those of the deco
   // Batch 1: the token's 2 experts each compute one row, as decode_step counts 2 experts per token; the host
   // computes attention, router and LM head once.
   const workload::TransformerSpec spec = *workload::find_transformer_preset("mixtral-8x7b");
-  const plan::PlannedWorkload p = plan::build_expert_plan(spec, 1, 1024, experts_over(4, plan::Routing::seeded));
+  const plan::PlannedWorkload p = plan::build_expert_plan(spec, decode(1, 1024), experts_over(4, plan::Routing::seeded));
   const workload::PassCost whole = workload::decode_step(spec, 1024, 1);
   std::int64_t flops = 0, weights = 0, messages = 0;
   for (const workload::Op& op : p.graph.blocks.at(0).ops) {
@@ -57,26 +62,26 @@ TEST_CASE("expert plan: one token's FLOPs and weight reads are those of the deco
 
 TEST_CASE("expert plan: seeded routing is deterministic; the worst case puts a token's experts on one node") {
   const workload::TransformerSpec spec = *workload::find_transformer_preset("mixtral-8x7b");
-  const auto a = experts_of_layer0(plan::build_expert_plan(spec, 1, 16, experts_over(4, plan::Routing::seeded, 7)));
-  const auto b = experts_of_layer0(plan::build_expert_plan(spec, 1, 16, experts_over(4, plan::Routing::seeded, 7)));
+  const auto a = experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(4, plan::Routing::seeded, 7)));
+  const auto b = experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(4, plan::Routing::seeded, 7)));
   CHECK(a == b);
   // Over seeds 1..20 the first layer's pair is not always the same: the seed matters.
   std::set<std::set<int>> pairs;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    pairs.insert(experts_of_layer0(plan::build_expert_plan(spec, 1, 16, experts_over(4, plan::Routing::seeded, seed))));
+    pairs.insert(experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(4, plan::Routing::seeded, seed))));
   }
   CHECK(pairs.size() > 1);
   // Worst case on 4 nodes: experts 1 and 5, both on node 1 (8 experts, expert e on node e mod 4).
-  CHECK(experts_of_layer0(plan::build_expert_plan(spec, 1, 16, experts_over(4, plan::Routing::worst))) ==
+  CHECK(experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(4, plan::Routing::worst))) ==
         std::set<int>{1, 5});
   // On 8 nodes no node holds two experts: experts 1 and 2.
-  CHECK(experts_of_layer0(plan::build_expert_plan(spec, 1, 16, experts_over(8, plan::Routing::worst))) ==
+  CHECK(experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(8, plan::Routing::worst))) ==
         std::set<int>{1, 2});
 }
 
 TEST_CASE("expert plan: node 0 holds everything but the other nodes' experts, and the shares add up") {
   const workload::TransformerSpec spec = *workload::find_transformer_preset("mixtral-8x7b");
-  const plan::PlannedWorkload p = plan::build_expert_plan(spec, 1, 1024, experts_over(4, plan::Routing::seeded));
+  const plan::PlannedWorkload p = plan::build_expert_plan(spec, decode(1, 1024), experts_over(4, plan::Routing::seeded));
   const workload::ParamCounts c = workload::param_counts(spec);
   std::int64_t held = 0;
   for (const auto& f : p.footprint) held += f.params;

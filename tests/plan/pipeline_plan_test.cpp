@@ -9,6 +9,11 @@ using namespace shardsim;
 
 namespace {
 
+// One decode step of `batch` sequences with `context` tokens in the cache.
+workload::PassShape decode(std::int64_t batch, std::int64_t context) {
+  return {workload::PassKind::decode, batch, context};
+}
+
 struct Totals {
   std::int64_t flops = 0;
   std::int64_t weight_bytes = 0;
@@ -45,13 +50,13 @@ TEST_CASE("pipeline plan: the stages compute the whole decode step, and micro-ba
   const workload::PassCost whole = workload::decode_step(spec, 1024, 4);
   const workload::PassCost one = workload::decode_step(spec, 1024, 1);
   // 4 stages, 1 micro-batch of 4 rows: exactly the decode step's FLOPs and weight reads, and 3 messages.
-  const Totals a = totals(plan::build_pipeline_plan(spec, 4, 1024, stages(4, 1)));
+  const Totals a = totals(plan::build_pipeline_plan(spec, decode(4, 1024), stages(4, 1)));
   CHECK(a.flops == whole.flops().count);
   CHECK(a.weight_bytes == whole.weight_bytes().count);
   CHECK(a.messages == 3);
   // 4 micro-batches of 1 row: the same FLOPs (every op is linear in the rows), 4 times the weight reads of a
   // 1-row step, and 3 messages per micro-batch.
-  const Totals b = totals(plan::build_pipeline_plan(spec, 4, 1024, stages(4, 4)));
+  const Totals b = totals(plan::build_pipeline_plan(spec, decode(4, 1024), stages(4, 4)));
   CHECK(b.flops == whole.flops().count);
   CHECK(b.weight_bytes == 4 * one.weight_bytes().count);
   CHECK(b.messages == 12);
@@ -61,7 +66,7 @@ TEST_CASE("pipeline plan: layers are cut into balanced contiguous stages") {
   // Llama 2 7B has 32 layers: on 5 stages, 7, 7, 6, 6, 6 (the first 32 % 5 = 2 stages take one more). Stage 0 also
   // holds the token embedding, the last the final norm and LM head.
   const workload::TransformerSpec spec = *workload::find_transformer_preset("llama2-7b");
-  const plan::PlannedWorkload p = plan::build_pipeline_plan(spec, 1, 1024, stages(5, 1));
+  const plan::PlannedWorkload p = plan::build_pipeline_plan(spec, decode(1, 1024), stages(5, 1));
   const workload::ParamCounts c = workload::param_counts(spec);
   REQUIRE(p.footprint.size() == 5);
   CHECK(p.footprint[0].params == 7 * c.layer_total() + c.token_embedding);
@@ -77,7 +82,7 @@ TEST_CASE("pipeline plan: layers are cut into balanced contiguous stages") {
 
 TEST_CASE("pipeline plan: impossible shapes are refused with the reason") {
   const workload::TransformerSpec spec = *workload::find_transformer_preset("tinyllama-1.1b");
-  CHECK(plan::pipeline_plan_problem(spec, 4, 4, 2).empty());
-  CHECK(plan::pipeline_plan_problem(spec, 23, 1, 1) == "more stages (23) than layers (22)");
-  CHECK(plan::pipeline_plan_problem(spec, 2, 6, 4) == "the batch (6) must be divisible by micro_batches (4)");
+  CHECK(plan::pipeline_plan_problem(spec, 4, 1, 4, 2).empty());
+  CHECK(plan::pipeline_plan_problem(spec, 23, 1, 1, 1) == "more stages (23) than layers (22)");
+  CHECK(plan::pipeline_plan_problem(spec, 2, 1, 6, 4) == "the batch (6) must be divisible by micro_batches (4)");
 }

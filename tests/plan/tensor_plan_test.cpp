@@ -9,6 +9,11 @@ using namespace shardsim;
 
 namespace {
 
+// One decode step of `batch` sequences with `context` tokens in the cache.
+workload::PassShape decode(std::int64_t batch, std::int64_t context) {
+  return {workload::PassKind::decode, batch, context};
+}
+
 // Sums a field of the compute ops of a block whose label starts with `prefix` (e.g. "k_proj" matches k_proj0..).
 template <class Field>
 std::int64_t sum(const workload::Block& block, const std::string& prefix, Field field) {
@@ -36,7 +41,7 @@ TEST_CASE("tensor plan: the ranks' shares add up to the unsplit decode step (Lla
   // Llama 2 7B has 32 heads and 32 KV heads: every op splits 4 ways with nothing replicated, so summing the four
   // ranks' ops of one layer gives exactly workload::decode_step's layer op, FLOP for FLOP and byte for byte.
   const workload::TransformerSpec spec = *workload::find_transformer_preset("llama2-7b");
-  const plan::PlannedWorkload p = plan::build_tensor_plan(spec, 1, 1024, degree(4));
+  const plan::PlannedWorkload p = plan::build_tensor_plan(spec, decode(1, 1024), degree(4));
   const workload::PassCost pass = workload::decode_step(spec, 1024, 1);
   REQUIRE(p.graph.blocks.size() == 3);
   const workload::Block& layer = p.graph.blocks[1];
@@ -64,7 +69,7 @@ TEST_CASE("tensor plan: KV heads are replicated when there are fewer than ranks 
   // 32 query heads, 8 KV heads, 16 ranks: each rank holds 2 query heads and 1 KV head, so each KV head is held by
   // 2 ranks and the K/V projections are computed twice in all; query-side work still adds up to the whole once.
   const workload::TransformerSpec spec = *workload::find_transformer_preset("llama3-8b");
-  const plan::PlannedWorkload p = plan::build_tensor_plan(spec, 1, 512, degree(16));
+  const plan::PlannedWorkload p = plan::build_tensor_plan(spec, decode(1, 512), degree(16));
   const workload::PassCost pass = workload::decode_step(spec, 512, 1);
   const workload::Block& layer = p.graph.blocks[1];
   CHECK(sum(layer, "k_proj", flops) == 2 * pass.find("k_proj")->flops.count);
@@ -87,7 +92,7 @@ TEST_CASE("tensor plan: every rank holds its share of the weights, and the share
   // Llama 2 7B on 4 ranks: the layers' weights and the LM head are split; the token embedding (32000 x 4096)
   // and the norms are replicated. So the ranks hold the total plus 3 extra copies of the replicated parts.
   const workload::TransformerSpec spec = *workload::find_transformer_preset("llama2-7b");
-  const plan::PlannedWorkload p = plan::build_tensor_plan(spec, 1, 1024, degree(4));
+  const plan::PlannedWorkload p = plan::build_tensor_plan(spec, decode(1, 1024), degree(4));
   const workload::ParamCounts c = workload::param_counts(spec);
   std::int64_t held = 0;
   for (const plan::RankFootprint& f : p.footprint) held += f.params;

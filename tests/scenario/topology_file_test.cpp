@@ -889,7 +889,9 @@ TEST_CASE("the preset node types keep their figures") {
   const auto& sw = std::get<shardsim::hw::SwitchSpec>(t.vertex(0).spec);
   CHECK(sw.ports == 8);
   CHECK(sw.capacity->per_second == 1e9);
-  CHECK(t.node(0).ram.count == 8'000'000'000);
+  // pi4-8gb: 8 GiB physical, less the 600 MB OS reserve: 8589934592 - 600000000 = 7989934592 usable.
+  CHECK(t.node(0).ram.count == 8'589'934'592);
+  CHECK(t.node(0).usable_ram().count == 7'989'934'592);
   // The torus's nodes forward at 20 us.
   const auto torus = load_topology(std::string(SHARDSIM_SOURCE_DIR) + "/topologies/pi5-torus-4x4-usb.toml");
   CHECK(torus.node(0).forwarding_latency == Time{20'000'000});
@@ -908,6 +910,7 @@ TEST_CASE("the preset node types keep their figures") {
   const auto pi3 = load_topology(dir.write("t.toml", "include = [\"" SHARDSIM_SOURCE_DIR
                                                     "/topologies/pi-nodes.toml\"]\n[[ring]]\nnodes = 2\n"
                                                     "node_type = \"pi3b-plus\"\nbandwidth = \"300 Mbit/s\"\n"));
-  CHECK(pi3.node(0).ram.count == 1'000'000'000);
+  CHECK(pi3.node(0).ram.count == 1'073'741'824);  // 1 GiB
+  CHECK(pi3.node(0).os_reserve.count == 300'000'000);
   CHECK(pi3.node(0).storage_bandwidth->per_second == 23e6);
 }

@@ -12,6 +12,7 @@
 
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/workload/pass_shape.hpp"
 #include "shardsim/workload/transformer_spec.hpp"
 
 namespace shardsim::plan {
@@ -19,7 +20,8 @@ namespace shardsim::plan {
 // Empty when `nodes` can hold `spec`'s experts this way; else why not.
 std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes);
 
-PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, std::int64_t batch, std::int64_t context,
+// One pass (decode step or prefill); every row of it (one per sequence, or every prompt token) is routed.
+PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                   const PlanSpec& plan);
 
 }  // namespace shardsim::plan

@@ -15,7 +15,7 @@ namespace shardsim::plan {
 enum class Strategy {
   seed,    // the seed notebook's split of every MLP across all nodes ([model])
   tensor,    // Megatron-style tensor parallelism of a transformer's layers ([transformer], tensor_plan.hpp)
-  pipeline,  // contiguous layer stages, one per node, with micro-batches ([transformer], pipeline_plan.hpp)
+  pipeline,  // contiguous layer stages of tensor_degree nodes, with micro-batches ([transformer], pipeline_plan.hpp)
   expert,    // a mixture of experts spread over the nodes ([transformer], expert_plan.hpp)
 };
 
@@ -28,7 +28,8 @@ struct PlanSpec {
   Strategy strategy = Strategy::seed;
   int nodes = 1;
   collective::Algorithm algorithm = collective::Algorithm::direct;
-  int micro_batches = 1;  // pipeline: micro-batches a decode step's batch is cut into
+  int micro_batches = 1;  // pipeline: micro-batches a pass's batch is cut into
+  int tensor_degree = 1;  // pipeline: nodes per stage, splitting its layers as the tensor plan does
   Routing routing = Routing::seeded;  // expert: how tokens choose their experts
   std::uint64_t seed = 1;             // expert: the routing generator's seed
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off

@@ -29,6 +29,7 @@ class TomlReader {
 
   std::optional<std::int64_t> integer(std::string_view key);
   std::optional<std::string> string(std::string_view key);
+  std::optional<bool> boolean(std::string_view key);
   std::optional<Time> time(std::string_view key);
   std::optional<Bytes> bytes(std::string_view key);
   std::optional<ByteRate> byte_rate(std::string_view key);  // must be positive
