@@ -5,6 +5,7 @@
 #include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/plan/tensor_mlp_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
 
 namespace shardsim::app {
@@ -24,6 +25,7 @@ plan::PlannedWorkload plan_pass(const scenario::Scenario& s, const workload::Pas
   plan::PlannedWorkload planned = [&] {
     switch (s.plan.strategy) {
       case plan::Strategy::tensor:
+        if (!s.transformer) return plan::build_tensor_mlp_plan(s.model, s.run.batch, s.plan);
         return plan::build_tensor_plan(*s.transformer, pass, s.plan);
       case plan::Strategy::pipeline:
         return plan::build_pipeline_plan(*s.transformer, pass, s.plan);

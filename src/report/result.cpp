@@ -36,8 +36,9 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   r.generation = std::move(generation);
   const workload::ModelSpec& model = r.inputs.model;
   const topo::Topology& topology = *r.inputs.topology;
-  const bool seed = !r.inputs.transformer.has_value();
-  // The seed notebook's per-layer figures exist for its MLP stack only; transformer runs leave them at zero.
+  const bool mlp = !r.inputs.transformer.has_value();
+  // The seed notebook's per-layer figures exist for its own plan of its MLP stack; other runs leave them at zero.
+  const bool seed = mlp && r.inputs.plan.strategy == plan::Strategy::seed;
   if (seed) r.closed_form = plan::seed_layer_figures(model, r.inputs.run.batch, r.inputs.plan.nodes);
   r.footprint = plan.footprint;
   r.plan_nodes = plan.nodes;
@@ -66,9 +67,9 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   }
   const Bytes ram = topology.node(r.plan_nodes.at(0)).ram;
   const Bytes usable = topology.node(r.plan_nodes.at(0)).usable_ram();
-  const Bytes weights = seed ? model.total_weight_bytes() : workload::weight_bytes(*r.inputs.transformer);
+  const Bytes weights = mlp ? model.total_weight_bytes() : workload::weight_bytes(*r.inputs.transformer);
   const std::int64_t total_params =
-      seed ? model.total_params() : workload::param_counts(*r.inputs.transformer).total();
+      mlp ? model.total_params() : workload::param_counts(*r.inputs.transformer).total();
 
   const exec::Breakdown& cp = r.stats.critical_path;
   const double latency = r.stats.token_latency.seconds();
@@ -82,7 +83,8 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   set("nodes", r.inputs.plan.nodes);
   set("total_params", d(total_params));
   set("params_per_node", d(params_per_node));
-  set("layer_params", d(seed ? r.closed_form.total_params : workload::param_counts(*r.inputs.transformer).layer_total()));
+  set("layer_params", d(mlp ? 2 * model.d_model * model.d_ff
+                            : workload::param_counts(*r.inputs.transformer).layer_total()));
   set("layer_params_per_node", d(r.closed_form.machine_params));
   set("fraction", r.closed_form.fraction);
   if (seed) {
@@ -90,8 +92,8 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
     set("layer_memory_traffic_bytes", d(memory_read.count / layer_runs));
     set("layer_payload_delivered_elements", d(delivered.count / layer_runs / v));
     set("layer_payload_delivered_bytes", d(delivered.count / layer_runs));
-    set("seed_min_nodes", d(seed_min_nodes(model.total_params(), v, ram)));
   }
+  if (mlp) set("seed_min_nodes", d(seed_min_nodes(model.total_params(), workload::bytes_per_value(model.dtype), ram)));
   set("token_latency", latency);
   set("tokens_per_second", latency > 0 ? static_cast<double>(r.inputs.run.batch) / latency : 0.0);
   set("cp_compute", cp.compute.seconds());

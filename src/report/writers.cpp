@@ -66,7 +66,7 @@ void write_text(std::ostream& out, const Result& r) {
       << ", " << in.network.mtu.count << " B payload per frame + "
       << in.network.frame_overhead.count << " B framing\n";
   if (const auto& t = in.transformer) {
-    out << "model     " << in.model_preset << ": transformer, d_model " << t->d_model << ", "
+    out << "model     " << (in.model_preset.empty() ? "custom" : in.model_preset) << ": transformer, d_model " << t->d_model << ", "
         << count(t->layers, "layer", "layers") << ", " << t->heads << " heads (" << t->resolved_kv_heads()
         << " KV), d_ff " << t->d_ff << " (" << workload::to_string(t->mlp) << ")";
     if (t->experts > 1) out << ", " << t->experts << " experts (" << t->experts_per_token << " per token)";
@@ -92,12 +92,13 @@ void write_text(std::ostream& out, const Result& r) {
     out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model << ", d_ff "
         << m.d_ff << ", " << count(m.layers, "layer", "layers") << ", " << count(m.experts, "expert", "experts")
         << " (" << m.experts_per_token << " per token), " << workload::to_string(m.dtype) << "\n";
-    out << "plan      seed on " << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
+    out << "plan      " << (in.plan.strategy == plan::Strategy::seed ? "seed" : "tensor parallel") << " on "
+        << in.plan.nodes << " nodes, " << collective::to_string(in.plan.algorithm)
         << " collectives, batch " << in.run.batch << "\n\n";
   }
 
   const std::int64_t layer_runs = in.transformer ? in.transformer->layers : m.layers * m.experts_per_token;
-  if (!in.transformer) {
+  if (!in.transformer && in.plan.strategy == plan::Strategy::seed) {
   out << "One layer of one expert (the seed notebook's figures)\n";
   out << row("", "elements", "bytes", "closed form (elements)");
   out << row("total params", num(figure(r, "layer_params")), num(figure(r, "layer_params") * static_cast<double>(v)));

@@ -434,8 +434,25 @@ void read_plan(TomlReader& p, Scenario& s) {
     p.finish();
     return;
   }
+  if (s.plan.strategy == plan::Strategy::tensor && !s.transformer) {
+    // The seed's MLP stack split Megatron-style (tensor_mlp_plan.hpp): one all-reduce per layer.
+    if (!collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm)) {
+      p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) + " cannot do an all-reduce");
+    }
+    const std::int64_t available = s.topology.node_count();
+    const std::int64_t most = std::min(available, s.model.d_ff);
+    const std::int64_t nodes = p.integer("nodes").value_or(most);
+    if (nodes < 1 || nodes > most) {
+      p.fail("nodes", "must be between 1 and " + std::to_string(most) + " (the topology has " +
+                          std::to_string(available) + " compute nodes and every node needs at least one of the d_ff = " +
+                          std::to_string(s.model.d_ff) + " columns), got " + std::to_string(nodes));
+    }
+    s.plan.nodes = static_cast<int>(nodes);
+    s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
+    p.finish();
+    return;
+  }
   if (s.plan.strategy == plan::Strategy::tensor) {
-    if (!s.transformer) p.fail("strategy", "the tensor plan needs a [transformer] model");
     if (!collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm) ||
         !collective::supports(collective::CollectiveKind::gather, s.plan.algorithm)) {
       p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) +
@@ -456,7 +473,10 @@ void read_plan(TomlReader& p, Scenario& s) {
     p.finish();
     return;
   }
-  if (s.transformer) p.fail("strategy", "the seed plan splits a [model] MLP stack; a [transformer] needs \"tensor\"");
+  if (s.transformer) {
+    p.fail("strategy", "the seed plan splits a [model] MLP stack; a [transformer] needs \"tensor\", \"pipeline\" "
+                       "or \"expert\"");
+  }
   // The seed plan broadcasts x, all-gathers the activation and gathers the output with one algorithm.
   for (const auto kind : {collective::CollectiveKind::broadcast, collective::CollectiveKind::all_gather,
                           collective::CollectiveKind::gather}) {

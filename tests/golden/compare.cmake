@@ -8,10 +8,10 @@ if(NOT EXISTS ${GOLDEN})
 endif()
 file(READ ${GOLDEN} expected)
 if(NOT actual STREQUAL expected)
-  string(REPLACE ".txt" ".actual.txt" actual_file ${GOLDEN})
-  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/golden-actual.txt "${actual}")
+  # ACTUAL is in the build tree, one file per scenario (never the source tree, and no clash under ctest -j).
+  file(WRITE ${ACTUAL} "${actual}")
   message(FATAL_ERROR "the report of ${SCENARIO} differs from ${GOLDEN}.\n"
-                      "Actual report written to ${CMAKE_CURRENT_BINARY_DIR}/golden-actual.txt; compare with\n"
-                      "  diff ${GOLDEN} ${CMAKE_CURRENT_BINARY_DIR}/golden-actual.txt\n"
+                      "Actual report written to ${ACTUAL}; compare with\n"
+                      "  diff ${GOLDEN} ${ACTUAL}\n"
                       "If the change is intended, run tests/golden/update.sh and commit the new golden files.")
 endif()
