@@ -27,10 +27,21 @@ struct CollectiveOp {
   std::vector<NodeId> members;  // members[rank] is the node playing that rank
 };
 
+// What part of a training step (or inference pass) an op belongs to, for the step's breakdown: the critical path's
+// time is attributed to the phase of the op it runs through. Inference ops are all `forward`.
+enum class Phase : std::uint8_t {
+  forward,        // forward compute and the collectives that join it (tensor all-reduces, stage-to-stage sends)
+  backward,       // gradient compute and its mirrored collectives
+  gradient_sync,  // data-parallel gradient all-reduce / reduce-scatter, and ZeRO's parameter all-gathers
+  optimizer,      // the optimizer update
+};
+inline constexpr int kPhaseCount = 4;
+
 struct Op {
   std::string label;  // e.g. "expert0.expand", for traces and errors
   std::variant<ComputeOp, CollectiveOp> kind;
   std::vector<OpId> deps;  // ops of the same block that must complete first (smaller ids)
+  Phase phase = Phase::forward;
 };
 
 struct Block {
