@@ -7,6 +7,7 @@
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/plan/tensor_mlp_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
+#include "shardsim/plan/training_plan.hpp"
 
 namespace shardsim::app {
 namespace {
@@ -41,6 +42,11 @@ plan::PlannedWorkload plan_pass(const scenario::Scenario& s, const workload::Pas
 }
 
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
+  if (s.run.training) {
+    // No streaming from storage: a training step rewrites every weight it holds, so what does not fit is a result
+    // ("does not fit"), not a slower step.
+    return plan::build_training_plan(*s.transformer, *s.run.training, s.run.batch, s.plan);
+  }
   // The decode step at the scenario's context: in a generation, its last step (pass prompt + generated - 1).
   const std::int64_t k = s.run.generates() ? s.run.generated_tokens - 1 : 0;
   return plan_pass(s, {workload::PassKind::decode, s.run.batch, s.run.context}, k);

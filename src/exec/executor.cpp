@@ -24,6 +24,23 @@ Breakdown Breakdown::scaled(std::int64_t k) const {
   return Breakdown{compute * k, memory * k, overhead * k, latency * k, serialization * k, waiting * k};
 }
 
+Time PhaseTimes::total() const {
+  Time sum;
+  for (Time t : by_phase) sum += t;
+  return sum;
+}
+
+PhaseTimes& PhaseTimes::operator+=(const PhaseTimes& o) {
+  for (std::size_t p = 0; p < by_phase.size(); ++p) by_phase[p] += o.by_phase[p];
+  return *this;
+}
+
+PhaseTimes PhaseTimes::scaled(std::int64_t k) const {
+  PhaseTimes s;
+  for (std::size_t p = 0; p < by_phase.size(); ++p) s.by_phase[p] = by_phase[p] * k;
+  return s;
+}
+
 namespace {
 
 using workload::CollectiveOp;
@@ -35,12 +52,21 @@ struct ComputeDone {
 };
 using Event = std::variant<ComputeDone, net::NetEvent>;
 
-// A point in time together with the critical path that led to it (cp.total() == time, always). When a trace is
-// recorded, `via` is the last step of that path (an index into BlockRun::path_), else -1.
+// A point in time together with the critical path that led to it, by kind (cp) and by the phase of the op that
+// owns each span (phases): cp.total() == phases.total() == time, always. When a trace is recorded, `via` is the
+// last step of that path (an index into BlockRun::path_), else -1.
 struct Mark {
   Time time;
   Breakdown cp;
+  PhaseTimes phases;
   std::int32_t via = -1;
+
+  // Extends the path by `span`, all of it owned by an op of `phase`. The only way a mark's path grows, so the two
+  // splits can never disagree.
+  void charge(const Breakdown& span, workload::Phase phase) {
+    cp += span;
+    phases[phase] += span.total();
+  }
 };
 
 // A signal is "this op's result is available at this node": one per compute op, and per collective one per
@@ -82,6 +108,7 @@ class BlockRun final : public net::NetContext {
     require(fired_ == signal_time_.size(), "executor: a block ended with ops that never completed");
     require(network_->in_flight() == 0, "executor: transfers still in flight at the end of a block");
     require(last_.cp.total() == last_.time, "executor: critical path does not add up to the block's duration");
+    require(last_.phases.total() == last_.time, "executor: phases do not add up to the block's duration");
     if (trace_) mark_critical_path();
     return last_;
   }
@@ -264,15 +291,19 @@ class BlockRun final : public net::NetContext {
     const double streamed = streamed_.empty() ? 0.0 : streamed_[static_cast<std::size_t>(node)];
     const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work, streamed);
     const Time now = engine_.now();
-    Mark done{now + cost.total(), ready.cp, -1};
-    done.cp.waiting += now - ready.time;
+    Mark done{now + cost.total(), ready.cp, ready.phases, -1};
     if (trace_) {
       trace_->spans.push_back(TraceSpan{TraceSpan::Kind::compute, node, block_index_, id, -1, offset_ + now,
                                         offset_ + done.time, false});
       done.via = add_path_step(false, static_cast<std::int32_t>(trace_->spans.size() - 1), ready.via);
     }
-    (cost.memory_bound() ? done.cp.memory : done.cp.compute) += cost.total() - cost.overhead;
-    done.cp.overhead += cost.overhead;
+    // The op owns its queueing for the CPU as well as its run: on the critical path, the CPU was busy with work
+    // that is not on the path, and this op is what the path waited to run.
+    Breakdown span;
+    span.waiting = now - ready.time;
+    (cost.memory_bound() ? span.memory : span.compute) = cost.total() - cost.overhead;
+    span.overhead = cost.overhead;
+    done.charge(span, op(id).phase);
     running_[static_cast<std::size_t>(node)] = done;
     NodeStats& stats = nodes_[static_cast<std::size_t>(node)];
     stats.flops += compute.work.flops;
@@ -318,7 +349,7 @@ class BlockRun final : public net::NetContext {
     CollectiveState& s = collectives_[static_cast<std::size_t>(c)];
     const collective::Step& step = s.schedule.steps[k];
     const Mark& base = s.step_mark.empty() ? s.rank_mark[static_cast<std::size_t>(step.src)] : s.step_mark[k];
-    Mark mark{timing.delivered, base.cp, -1};
+    Mark mark{timing.delivered, base.cp, base.phases, -1};
     if (trace_) {
       const auto& members = std::get<CollectiveOp>(op(s.op).kind).members;
       transfers_.push_back(TraceSpan{TraceSpan::Kind::transfer, members[static_cast<std::size_t>(step.src)],
@@ -326,10 +357,13 @@ class BlockRun final : public net::NetContext {
                                      offset_ + timing.started, offset_ + timing.delivered, true});
       mark.via = add_path_step(true, static_cast<std::int32_t>(transfers_.size() - 1), base.via);
     }
-    mark.cp.waiting += timing.waiting;
-    mark.cp.overhead += timing.overhead;
-    mark.cp.latency += timing.latency;
-    mark.cp.serialization += timing.serialization;
+    // Everything a message costs, its queueing included, belongs to its collective's phase.
+    Breakdown span;
+    span.waiting = timing.waiting;
+    span.overhead = timing.overhead;
+    span.latency = timing.latency;
+    span.serialization = timing.serialization;
+    mark.charge(span, op(s.op).phase);
     const auto dst = static_cast<std::size_t>(step.dst);
     if (mark.time >= s.last_in[dst].time) s.last_in[dst] = mark;
     --s.incoming[dst];
@@ -445,9 +479,10 @@ RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
     const Mark end = run.run();
     trace_offset += end.time;
     const std::int64_t k = block.repeat;
-    stats.blocks.push_back(BlockStats{block.name, k, end.time, end.cp});
+    stats.blocks.push_back(BlockStats{block.name, k, end.time, end.cp, end.phases});
     stats.token_latency += end.time * k;
     stats.critical_path += end.cp.scaled(k);
+    stats.phases += end.phases.scaled(k);
     stats.events += run.events();
     const net::NetCounters& net = run.net_counters();
     stats.transfers += net.transfers * static_cast<std::uint64_t>(k);
@@ -467,6 +502,8 @@ RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
       stats.links[d].busy += net.link_busy[d] * k;
     }
   }
+  require(stats.critical_path.total() == stats.token_latency, "executor: critical path does not add up to the run");
+  require(stats.phases.total() == stats.token_latency, "executor: phases do not add up to the run");
   return stats;
 }
 

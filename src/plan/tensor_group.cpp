@@ -31,19 +31,24 @@ bool is_attention(const std::string& name) {
          name == "attn_softmax" || name == "attn_values" || name == "o_proj";
 }
 
-// Rank r's share of a layer op: by query heads, by the KV heads it holds, or all of it (the router).
-hw::ComputeWork layer_share(const workload::TransformerSpec& spec, const workload::OpCost& c, std::int64_t t,
-                            std::int64_t r) {
-  if (c.name == "router") return c.work();
-  if (c.name == "k_proj" || c.name == "v_proj" || c.name == "attn_scores" || c.name == "attn_values") {
+}  // namespace
+
+hw::ComputeWork tensor_share(const workload::TransformerSpec& spec, const workload::OpCost& c, std::int64_t t,
+                             std::int64_t r) {
+  // A backward op ("q_proj.grad_input", "attn_scores.grad_k") is split as the forward op it differentiates.
+  const std::string base = c.name.substr(0, c.name.find('.'));
+  if (base == "router") return c.work();
+  if (base == "k_proj" || base == "v_proj" || base == "attn_scores" || base == "attn_values") {
     // FLOPs of the score ops follow the query heads (T ways); bytes follow the KV heads held (kv_ways ways).
     const std::int64_t ways = kv_ways(spec, t);
     hw::ComputeWork w = split(c, ways, r % ways);
-    if (c.name == "attn_scores" || c.name == "attn_values") w.flops = Flop{part(c.flops.count, t, r)};
+    if (base == "attn_scores" || base == "attn_values") w.flops = Flop{part(c.flops.count, t, r)};
     return w;
   }
   return split(c, t, r);
 }
+
+namespace {
 
 CollectiveOp collective_of(const TensorGroup& group, collective::CollectiveKind kind, std::vector<Bytes> pieces) {
   collective::CollectiveSpec c{kind, group.algorithm, 0, std::move(pieces)};
@@ -128,7 +133,7 @@ std::vector<OpId> append_tensor_layer(workload::Block& block, const std::string&
     std::vector<OpId> deps = after[static_cast<std::size_t>(r)];
     for (const workload::OpCost& c : layer_ops) {
       if (!is_attention(c.name)) continue;
-      deps = {add(block, rank_label(prefix, c.name, r), ComputeOp{node, layer_share(spec, c, t, r)}, deps)};
+      deps = {add(block, rank_label(prefix, c.name, r), ComputeOp{node, tensor_share(spec, c, t, r)}, deps)};
     }
     attention_done.push_back(deps.back());
   }
@@ -140,7 +145,7 @@ std::vector<OpId> append_tensor_layer(workload::Block& block, const std::string&
     std::vector<OpId> deps{attention[static_cast<std::size_t>(r)]};
     for (const workload::OpCost& c : layer_ops) {
       if (is_attention(c.name)) continue;
-      deps = {add(block, rank_label(prefix, c.name, r), ComputeOp{node, layer_share(spec, c, t, r)}, deps)};
+      deps = {add(block, rank_label(prefix, c.name, r), ComputeOp{node, tensor_share(spec, c, t, r)}, deps)};
     }
     mlp_done.push_back(deps.back());
   }

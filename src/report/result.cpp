@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "shardsim/util/error.hpp"
+#include "shardsim/workload/training_cost.hpp"
 
 namespace shardsim::report {
 
@@ -111,6 +112,22 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   set("storage_read_bytes", d(storage.count));
   set("min_nodes_for_weights", d((weights.count + usable.count - 1) / usable.count));
   set("transfers", d(static_cast<std::int64_t>(r.stats.transfers)));
+  if (const auto& train = r.inputs.run.training) {
+    const workload::TransformerSpec& spec = *r.inputs.transformer;
+    const double tokens = static_cast<double>(r.inputs.run.batch * train->seq_len);
+    const double model_flops = static_cast<double>(workload::training_flops(spec, r.inputs.run.batch, train->seq_len).count);
+    double peak = 0;  // FLOP/s of every node the plan uses
+    for (workload::NodeId n : r.plan_nodes) peak += topology.node(n).flop_rate.per_second;
+    set("step_time", latency);
+    set("training_tokens_per_second", latency > 0 ? tokens / latency : 0.0);
+    set("model_flops", model_flops);
+    set("mfu", latency > 0 && peak > 0 ? model_flops / (latency * peak) : 0.0);
+    const exec::PhaseTimes& ph = r.stats.phases;
+    set("step_forward", ph[workload::Phase::forward].seconds());
+    set("step_backward", ph[workload::Phase::backward].seconds());
+    set("step_gradient_sync", ph[workload::Phase::gradient_sync].seconds());
+    set("step_optimizer", ph[workload::Phase::optimizer].seconds());
+  }
   if (r.generation) {
     const Generation& g = *r.generation;
     const auto batch = static_cast<double>(r.inputs.run.batch);

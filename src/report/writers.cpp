@@ -5,6 +5,7 @@
 #include <numeric>
 #include <toml++/toml.h>
 
+#include "shardsim/plan/training_plan.hpp"
 #include "shardsim/report/expectation_check.hpp"
 #include "shardsim/util/unit_parse.hpp"
 
@@ -72,7 +73,21 @@ void write_text(std::ostream& out, const Result& r) {
     if (t->experts > 1) out << ", " << t->experts << " experts (" << t->experts_per_token << " per token)";
     out << "; weights " << workload::to_string(t->weight_format) << ", KV cache " << workload::to_string(t->kv_format)
         << ", activations " << workload::to_string(t->activation_format) << "\n";
-    if (in.plan.strategy == plan::Strategy::expert) {
+    if (const auto& train = in.run.training) {
+      const plan::TrainingLayout l = plan::training_layout(in.plan);
+      out << "plan      training: " << l.replicas << (l.replicas == 1 ? " replica" : " data-parallel replicas") << " of "
+          << l.stages << (l.stages == 1 ? " stage" : " pipeline stages") << " x " << l.tensor
+          << " tensor-parallel " << (l.tensor == 1 ? "node" : "nodes") << ", " << collective::to_string(in.plan.algorithm)
+          << " collectives";
+      if (l.stages > 1) out << ", " << (in.plan.schedule == plan::Schedule::gpipe ? "GPipe" : "1F1B") << " schedule";
+      out << ", " << in.plan.micro_batches << (in.plan.micro_batches == 1 ? " micro-batch" : " micro-batches");
+      if (in.plan.zero > 0) out << ", ZeRO stage " << in.plan.zero;
+      out << "\n          " << workload::to_string(train->optimizer.optimizer) << ", "
+          << (train->optimizer.precision == workload::Precision::mixed ? "mixed precision (bf16, fp32 master)" : "fp32")
+          << (train->recompute ? ", activations recomputed" : "") << "; batch " << in.run.batch << " sequences of "
+          << train->seq_len << " tokens; gradient buckets of " << format_bytes(in.plan.gradient_bucket)
+          << (in.plan.overlap_gradients ? ", overlapped with the backward" : ", after the backward") << "\n\n";
+    } else if (in.plan.strategy == plan::Strategy::expert) {
       out << "plan      experts over " << in.plan.nodes << " nodes (attention on node 0), "
           << (in.plan.routing == plan::Routing::worst ? "worst-case" : "seeded (" + std::to_string(in.plan.seed) + ")")
           << " routing, batch " << in.run.batch << ", context " << in.run.context << " tokens\n\n";
@@ -134,7 +149,25 @@ void write_text(std::ostream& out, const Result& r) {
   }
 
   const Time latency = r.stats.token_latency;
-  if (in.transformer && r.generation) {
+  if (in.run.training) {
+    out << "One training step\n";
+    out << row("step time", format_time(latency));
+    char line[64];
+    std::snprintf(line, sizeof line, "%.6g", figure(r, "training_tokens_per_second"));
+    out << row("tokens/s (training)", line);
+    std::snprintf(line, sizeof line, "%.2f %%", 100 * figure(r, "mfu"));
+    out << row("model FLOPs utilization", line, num(figure(r, "model_flops")) + " FLOP",
+               "of the nodes' flop_rate");
+    // The critical path by the phase of the ops it runs through: what is exposed of each.
+    const exec::PhaseTimes& ph = r.stats.phases;
+    out << "  by phase (critical path):\n";
+    out << row("  forward", format_time(ph[workload::Phase::forward]), pct(ph[workload::Phase::forward], latency));
+    out << row("  backward (recomputation included)", format_time(ph[workload::Phase::backward]),
+               pct(ph[workload::Phase::backward], latency));
+    out << row("  gradient sync (exposed)", format_time(ph[workload::Phase::gradient_sync]),
+               pct(ph[workload::Phase::gradient_sync], latency));
+    out << row("  optimizer", format_time(ph[workload::Phase::optimizer]), pct(ph[workload::Phase::optimizer], latency));
+  } else if (in.transformer && r.generation) {
     out << "The last decode step (context " << in.run.context << ": " << count(layer_runs, "layer", "layers")
         << " and the LM head)\n";
   } else if (in.transformer) {
@@ -143,10 +176,12 @@ void write_text(std::ostream& out, const Result& r) {
     out << "One token (" << count(m.layers, "layer", "layers") << " x " << count(m.experts_per_token, "expert", "experts")
         << " = " << count(layer_runs, "expert layer", "expert layers") << ")\n";
   }
-  out << row("token latency", format_time(latency));
-  char tps[64];
-  std::snprintf(tps, sizeof tps, "%.6g", figure(r, "tokens_per_second"));
-  out << row("tokens/s", tps);
+  if (!in.run.training) {
+    out << row("token latency", format_time(latency));
+    char tps[64];
+    std::snprintf(tps, sizeof tps, "%.6g", figure(r, "tokens_per_second"));
+    out << row("tokens/s", tps);
+  }
   const exec::Breakdown& cp = r.stats.critical_path;
   out << "  critical path:\n";
   out << row("  compute (arithmetic-bound)", format_time(cp.compute), pct(cp.compute, latency));
@@ -168,7 +203,7 @@ void write_text(std::ostream& out, const Result& r) {
 
   out << "Memory per node\n";
   const double streamed = figure(r, "storage_read_bytes");
-  out << row("largest share (weights + activations)", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "max_resident_bytes"))}),
+  out << row(in.run.training ? "largest share (all of the below)" : "largest share (weights + activations)", format_bytes(Bytes{static_cast<std::int64_t>(figure(r, "max_resident_bytes"))}),
              "of " + format_bytes(root.usable_ram()) + " usable",
              figure(r, "fits") > 0 ? "fits" : streamed > 0 ? "does not fit: the rest streams from storage" : "DOES NOT FIT");
   if (root.os_reserve.count > 0) {
@@ -187,7 +222,12 @@ void write_text(std::ostream& out, const Result& r) {
     }
     const plan::RankFootprint& f = r.footprint[fullest];
     out << row("  the fullest node's weights", format_bytes(f.weights));
-    out << row("  its KV cache", format_bytes(f.kv_cache));
+    if (in.run.training) {
+      out << row("  its gradients", format_bytes(f.gradients));
+      out << row("  its optimizer state", format_bytes(f.optimizer), "", "fp32 master copy and moments");
+    } else {
+      out << row("  its KV cache", format_bytes(f.kv_cache));
+    }
     out << row("  its activations", format_bytes(f.activations));
   }
   out << row("total params", num(figure(r, "total_params")),
@@ -217,6 +257,7 @@ void write_json(std::ostream& out, const Result& r) {
   for (std::size_t i = 0; i < metric_catalog().size(); ++i) {
     const MetricInfo& info = metric_catalog()[i];
     if (generation_metric(info.name) && !r.generation) continue;
+    if (training_metric(info.name) && !in.run.training) continue;
     const double value = r.figures[i];
     if (info.unit == MetricUnit::count || info.unit == MetricUnit::bytes || info.unit == MetricUnit::flag) {
       figures.insert(info.name, static_cast<std::int64_t>(value));

@@ -10,6 +10,8 @@
 #include "shardsim/plan/expert_plan.hpp"
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
+#include "shardsim/plan/training_plan.hpp"
+#include "shardsim/workload/training_cost.hpp"
 #include "shardsim/workload/transformer_preset.hpp"
 #include "shardsim/scenario/toml_file.hpp"
 #include "shardsim/scenario/toml_reader.hpp"
@@ -372,7 +374,93 @@ void read_transformer(TomlReader& t, Scenario& s) {
   s.model_preset = name.value_or("");
 }
 
+// [train]: one training step instead of inference (workload::TrainingRun).
+void read_train(TomlReader& t, Scenario& s, const toml::table& transformer) {
+  if (!s.transformer) t.fail("seq_len", "training needs a [transformer] model");
+  workload::TrainingRun run;
+  if (auto seq = t.integer("seq_len")) run.seq_len = t.bounded("seq_len", *seq, 1, 1'000'000);
+  static constexpr std::array<std::pair<std::string_view, workload::Optimizer>, 4> optimizers{
+      {{"sgd", workload::Optimizer::sgd},
+       {"momentum", workload::Optimizer::momentum},
+       {"adam", workload::Optimizer::adam},
+       {"adamw", workload::Optimizer::adam}}};
+  run.optimizer.optimizer = choice(t, "optimizer", optimizers, workload::Optimizer::adam);
+  static constexpr std::array<std::pair<std::string_view, workload::Precision>, 2> precisions{
+      {{"fp32", workload::Precision::fp32}, {"mixed", workload::Precision::mixed}}};
+  run.optimizer.precision = choice(t, "precision", precisions, workload::Precision::mixed);
+  if (auto recompute = t.boolean("recompute")) run.recompute = *recompute;
+  t.finish();
+  // Training computes in one format (bf16 under mixed precision, else fp32): formats given for inference would be
+  // silently replaced, so they are refused.
+  for (const char* key : {"weights", "kv_cache", "activations"}) {
+    if (const toml::node* n = transformer.get(key)) {
+      std::string message = "transformer.";
+      message.append(key).append(
+          ": a training step computes in train.precision's format (fp32, or bf16 when mixed); leave the inference "
+          "formats out");
+      throw InputError(position(*n, t.file()), message);
+    }
+  }
+  s.transformer = workload::with_compute_format(*s.transformer, run.optimizer.precision);
+  s.run.training = run;
+}
+
+// [plan] of a training step (training_plan.hpp): the model-parallel strategy, replicated data_parallel times.
+void read_training_plan(TomlReader& p, Scenario& s) {
+  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 3> strategies{
+      {{"data", plan::Strategy::tensor}, {"tensor", plan::Strategy::tensor}, {"pipeline", plan::Strategy::pipeline}}};
+  const bool data_only = p.has("strategy") && p.string("strategy") == std::optional<std::string>("data");
+  s.plan.strategy = choice(p, "strategy", strategies, plan::Strategy::tensor);
+  s.plan.algorithm = choice(p, "collective", collective::algorithm_names(), collective::Algorithm::ring);
+  for (const auto kind : {collective::CollectiveKind::all_reduce, collective::CollectiveKind::reduce_scatter,
+                          collective::CollectiveKind::all_gather}) {
+    if (!collective::supports(kind, s.plan.algorithm)) {
+      p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) + " cannot do training's " +
+                               std::string(collective::to_string(kind)));
+    }
+  }
+  const std::int64_t available = s.topology.node_count();
+  const std::int64_t nodes = p.integer("nodes").value_or(available);
+  if (nodes < 1 || nodes > available) {
+    p.fail("nodes", "must be between 1 and " + std::to_string(available) + " (the topology's compute nodes)");
+  }
+  s.plan.nodes = static_cast<int>(nodes);
+  s.plan.data_parallel = static_cast<int>(
+      p.bounded("data_parallel", p.integer("data_parallel").value_or(data_only ? nodes : 1), 1, nodes));
+  if (data_only && s.plan.data_parallel != s.plan.nodes) {
+    p.fail("data_parallel", "the data strategy replicates the model on every node: data_parallel = nodes");
+  }
+  s.plan.tensor_degree = static_cast<int>(p.bounded("tensor_degree", p.integer("tensor_degree").value_or(1), 1, nodes));
+  if (s.plan.strategy != plan::Strategy::pipeline && p.has("tensor_degree")) {
+    p.fail("tensor_degree", "only the pipeline strategy has stages of tensor groups");
+  }
+  s.plan.micro_batches = static_cast<int>(p.bounded("micro_batches", p.integer("micro_batches").value_or(1), 1, 4096));
+  s.plan.zero = static_cast<int>(p.bounded("zero", p.integer("zero").value_or(0), 0, 3));
+  static constexpr std::array<std::pair<std::string_view, plan::Schedule>, 2> schedules{
+      {{"gpipe", plan::Schedule::gpipe}, {"1f1b", plan::Schedule::one_f_one_b}}};
+  s.plan.schedule = choice(p, "schedule", schedules, plan::Schedule::one_f_one_b);
+  if (auto bucket = p.bytes("gradient_bucket")) {
+    if (bucket->count <= 0) p.fail("gradient_bucket", "must be positive");
+    s.plan.gradient_bucket = *bucket;
+  }
+  if (auto overlap = p.boolean("overlap_gradients")) s.plan.overlap_gradients = *overlap;
+  if (std::string problem = plan::training_plan_problem(*s.transformer, s.run.batch, s.plan); !problem.empty()) {
+    std::string_view key = "nodes";
+    for (std::string_view k : {"data_parallel", "micro_batches", "tensor_degree", "zero"}) {
+      if (problem.find(k) != std::string::npos && p.has(k)) key = k;
+    }
+    if (problem.find("batch") != std::string::npos && !p.has(key)) key = "nodes";
+    p.fail(key, problem);
+  }
+  s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
+  p.finish();
+}
+
 void read_plan(TomlReader& p, Scenario& s) {
+  if (s.run.training) {
+    read_training_plan(p, s);
+    return;
+  }
   static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 4> strategies{
       {{"seed", plan::Strategy::seed},
        {"tensor", plan::Strategy::tensor},
@@ -410,9 +498,11 @@ void read_plan(TomlReader& p, Scenario& s) {
     if (nodes < 1 || nodes > available) {
       p.fail("nodes", "must be between 1 and " + std::to_string(available) + " (the topology's compute nodes)");
     }
-    if (degree > 1 && !collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm)) {
+    if (degree > 1 && (!collective::supports(collective::CollectiveKind::all_reduce, s.plan.algorithm) ||
+                       !collective::supports(collective::CollectiveKind::gather, s.plan.algorithm))) {
       p.fail("collective", std::string(collective::to_string(s.plan.algorithm)) +
-                               " cannot do the stages' all-reduce; choose direct, ring, tree or hierarchical");
+                               " cannot do the stages' all-reduce and logits gather; choose direct, ring, tree or "
+                               "hierarchical");
     }
     const std::int64_t micro = p.integer("micro_batches").value_or(1);
     if (micro < 1 || micro > 4096) p.fail("micro_batches", "must be between 1 and 4096");
@@ -581,6 +671,18 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   }
   ru.finish();
 
+  if (const toml::table* train = r.table("train")) {
+    TomlReader tr(*train, path, "train");
+    for (std::string_view key : {"context", "prompt_tokens", "generated_tokens"}) {
+      if (ru.has(key)) {
+        std::string message = "a training step ([train]) has no KV cache to fill: leave run.";
+        message.append(key).append(" out");
+        ru.fail(key, message);
+      }
+    }
+    read_train(tr, s, transformer ? *transformer : empty);
+  }
+
   const toml::table* plan = r.table("plan");
   TomlReader p(plan ? *plan : empty, path, "plan");
   read_plan(p, s);
@@ -591,6 +693,9 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
 
   s.expectations = read_expectations(r);
   for (const Expectation& e : s.expectations) {
+    if (training_metric(e.metric) && !s.run.training) {
+      throw InputError(e.pos, "expect." + e.metric + ": only a training step ([train]) has this figure");
+    }
     if (generation_metric(e.metric) && !s.run.generates()) {
       throw InputError(e.pos, "expect." + e.metric +
                                   ": only a generation has this figure; give run.prompt_tokens and "

@@ -6,7 +6,7 @@ namespace shardsim {
 namespace {
 
 // Per-layer figures are those of one expert's MLP in one layer: the seed notebook's `info` dictionary.
-constexpr std::array<MetricInfo, 36> kCatalog{{
+constexpr std::array<MetricInfo, 44> kCatalog{{
     {"nodes", MetricUnit::count, "nodes the plan uses"},
     {"total_params", MetricUnit::count, "parameters of the whole model (all layers and experts)"},
     {"params_per_node", MetricUnit::count, "parameters held by the node holding the most"},
@@ -46,6 +46,14 @@ constexpr std::array<MetricInfo, 36> kCatalog{{
     {"decode_latency_max", MetricUnit::seconds, "generation: slowest decode step"},
     {"decode_tokens_per_second", MetricUnit::rate, "generation: batch x decode steps / their total time"},
     {"generation_time", MetricUnit::seconds, "generation: time to first token + every decode step"},
+    {"step_time", MetricUnit::seconds, "training: one step (forward, backward, gradient sync, optimizer)"},
+    {"training_tokens_per_second", MetricUnit::rate, "training: batch x seq_len / step_time"},
+    {"model_flops", MetricUnit::count, "training: forward + backward FLOPs of the step's batch (no recompute, no optimizer)"},
+    {"mfu", MetricUnit::ratio, "training: model_flops / (step_time x the nodes' summed flop_rate)"},
+    {"step_forward", MetricUnit::seconds, "training: critical path through forward ops and their collectives"},
+    {"step_backward", MetricUnit::seconds, "training: critical path through backward ops (recompute included)"},
+    {"step_gradient_sync", MetricUnit::seconds, "training: exposed data-parallel communication on the critical path"},
+    {"step_optimizer", MetricUnit::seconds, "training: critical path through the optimizer update"},
 }};
 
 }  // namespace
@@ -62,6 +70,10 @@ std::optional<std::size_t> metric_index(std::string_view name) {
 }  // namespace shardsim
 
 namespace shardsim {
+
+bool training_metric(std::string_view name) {
+  return name.starts_with("step_") || name == "training_tokens_per_second" || name == "model_flops" || name == "mfu";
+}
 
 bool generation_metric(std::string_view name) {
   return name == "time_to_first_token" || name.starts_with("decode_") || name == "generation_time";

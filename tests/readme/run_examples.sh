@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every example of README.md so that none can rot:
-#  - each command in a ```sh block that starts with ./build/src/app/shardsim (with its \ continuation lines) runs
-#    with the built binary and must exit 0;
 #  - each ```toml block preceded by a line <!-- example: NAME.toml (topo|run) --> is written to NAME.toml and
-#    checked with `shardsim topo` or `shardsim run`.
+#    checked with `shardsim topo` or `shardsim run`;
+#  - then each command in a ```sh block that starts with ./build/src/app/shardsim (with its \ continuation lines)
+#    runs with the built binary and must exit 0 (so a command may use a NAME.toml written above, e.g. `check` it).
 # Commands run in a scratch folder holding links to scenarios/, topologies/ and docs/, so files they write
 # (sweep.csv, trace.json, ...) land there. Usage: run_examples.sh SOURCE_DIR SHARDSIM_BINARY
 set -uo pipefail
@@ -25,28 +25,6 @@ run() {  # run COMMAND: evaluates it in the scratch folder, quiet unless it fail
     failed=$((failed + 1))
   fi
 }
-
-# Shell examples.
-in_sh=0
-command=""
-while IFS= read -r line; do
-  case "$line" in
-    '```sh') in_sh=1; continue ;;
-    '```'*) in_sh=0; command=""; continue ;;
-  esac
-  [ "$in_sh" = 1 ] || continue
-  if [ -n "$command" ]; then
-    command="$command ${line%\\}"
-  elif [[ "$line" == ./build/src/app/shardsim* ]]; then
-    command="${line%\\}"
-  else
-    continue
-  fi
-  if [[ "$line" != *\\ ]]; then
-    run "$command"
-    command=""
-  fi
-done < "$src/README.md"
 
 # TOML examples.
 target=""
@@ -71,6 +49,28 @@ while IFS= read -r line; do
     else
       printf '%s\n' "$line" >> "$target"
     fi
+  fi
+done < "$src/README.md"
+
+# Shell examples.
+in_sh=0
+command=""
+while IFS= read -r line; do
+  case "$line" in
+    '```sh') in_sh=1; continue ;;
+    '```'*) in_sh=0; command=""; continue ;;
+  esac
+  [ "$in_sh" = 1 ] || continue
+  if [ -n "$command" ]; then
+    command="$command ${line%\\}"
+  elif [[ "$line" == ./build/src/app/shardsim* ]]; then
+    command="${line%\\}"
+  else
+    continue
+  fi
+  if [[ "$line" != *\\ ]]; then
+    run "$command"
+    command=""
   fi
 done < "$src/README.md"
 

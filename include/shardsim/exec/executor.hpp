@@ -10,6 +10,12 @@
 //
 // Blocks end at a barrier where every CPU and link is idle, so all repetitions of a block take the same time:
 // the executor simulates one repetition and multiplies its time and counters by `repeat`.
+//
+// The critical path is the chain of compute runs and messages that ends last; its time is split two ways, both
+// adding up to the path's length exactly (RunStats::critical_path by kind of cost, RunStats::phases by op
+// phase). Each span of the path has one owner: a compute op owns its queueing for its CPU and its run, a
+// collective owns each of its messages' overheads, latency, serialization and queueing. The owner's
+// workload::Phase gets the span, so a training step reads as forward + backward + gradient sync + optimizer.
 
 #include "shardsim/exec/run_stats.hpp"
 #include "shardsim/exec/trace.hpp"

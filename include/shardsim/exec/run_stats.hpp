@@ -1,13 +1,17 @@
 #pragma once
-// What one simulated token (one decode step) cost: its latency, where the critical path's time went, and the
-// traffic it caused, per node, per link direction and in total. Every counter covers the whole token (all
-// repetitions of every block); times are picoseconds, sizes bytes.
+// What one simulated token (one decode step, or one training step) cost: its latency, where the critical path's
+// time went (by kind of cost and by phase of the ops it ran through), and the traffic it caused, per node, per
+// link direction and in total. Every counter covers the whole token (all repetitions of every block); times are
+// picoseconds, sizes bytes.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "shardsim/util/units.hpp"
+#include "shardsim/workload/op_graph.hpp"
 
 namespace shardsim::exec {
 
@@ -23,6 +27,22 @@ struct Breakdown {
   Time total() const { return compute + memory + overhead + latency + serialization + waiting; }
   Breakdown& operator+=(const Breakdown& o);
   Breakdown scaled(std::int64_t k) const;
+};
+
+// The same critical path split by the phase (workload::Phase) of the op responsible for each span of it: a
+// compute op owns its run time and the time it queued for its CPU; a collective owns its messages' overheads,
+// latency, serialization and queueing. Every span has exactly one owner, so the phases add up to the path's
+// length exactly, like the Breakdown's kinds: a training step's forward + backward + gradient sync + optimizer is
+// its step time. Phases that overlap off the critical path (a gradient all-reduce hidden behind backward compute)
+// cost nothing here, which is the point.
+struct PhaseTimes {
+  std::array<Time, workload::kPhaseCount> by_phase{};  // indexed by workload::Phase
+
+  Time& operator[](workload::Phase p) { return by_phase[static_cast<std::size_t>(p)]; }
+  Time operator[](workload::Phase p) const { return by_phase[static_cast<std::size_t>(p)]; }
+  Time total() const;
+  PhaseTimes& operator+=(const PhaseTimes& o);
+  PhaseTimes scaled(std::int64_t k) const;
 };
 
 struct NodeStats {
@@ -46,11 +66,13 @@ struct BlockStats {
   std::int64_t repeat = 1;
   Time duration;          // of one repetition
   Breakdown critical_path;  // of one repetition
+  PhaseTimes phases;        // the same critical path by op phase, of one repetition
 };
 
 struct RunStats {
   Time token_latency;       // one token, all blocks and repetitions
   Breakdown critical_path;  // of the whole token
+  PhaseTimes phases;        // the same critical path by op phase, of the whole token (repetitions multiplied)
   std::vector<BlockStats> blocks;
   std::vector<NodeStats> nodes;  // indexed by topology NodeId
   std::vector<LinkStats> links;  // indexed by topology DirLinkId

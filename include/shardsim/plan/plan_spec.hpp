@@ -19,6 +19,13 @@ enum class Strategy {
   expert,    // a mixture of experts spread over the nodes ([transformer], expert_plan.hpp)
 };
 
+// The order in which a pipeline stage runs its micro-batches' forward (F) and backward (B) passes in training.
+enum class Schedule {
+  gpipe,        // all forwards, then all backwards (Huang et al. 2019): every micro-batch's activations held at once
+  one_f_one_b,  // stage s runs S - s - 1 forwards, then alternates one forward, one backward (Narayanan et al. 2019,
+                // PipeDream-Flush): at most S - s micro-batches' activations held
+};
+
 enum class Routing {
   seeded,  // each token's experts drawn from std::mt19937_64(seed)
   worst,   // each token's experts all on one node other than node 0
@@ -32,6 +39,13 @@ struct PlanSpec {
   int tensor_degree = 1;  // pipeline: nodes per stage, splitting its layers as the tensor plan does
   Routing routing = Routing::seeded;  // expert: how tokens choose their experts
   std::uint64_t seed = 1;             // expert: the routing generator's seed
+  // Training only (training_plan.hpp). The plan's nodes are data_parallel replicas of the model-parallel layout,
+  // replica d on the nodes [d R, (d + 1) R), R = nodes / data_parallel.
+  int data_parallel = 1;
+  int zero = 0;  // ZeRO stage 0..3 (workload::ZeroStage)
+  Schedule schedule = Schedule::one_f_one_b;
+  Bytes gradient_bucket{25'000'000};  // gradients all-reduced together; PyTorch DDP's bucket_cap_mb default, 25 MB
+  bool overlap_gradients = true;      // a bucket's all-reduce starts as soon as its gradients are complete
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;

@@ -34,7 +34,9 @@ struct RankFootprint {
   Bytes weights;
   Bytes activations;        // peak live activations of one layer (input, full activation, output piece)
   Bytes kv_cache;           // attention keys and values held for the context (transformer plans)
-  Bytes total() const { return weights + activations + kv_cache; }
+  Bytes gradients;          // training: weight gradients held (workload::training_state)
+  Bytes optimizer;          // training: fp32 master copy and optimizer moments held
+  Bytes total() const { return weights + activations + kv_cache + gradients + optimizer; }
 };
 
 struct PlannedWorkload {

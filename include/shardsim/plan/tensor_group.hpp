@@ -29,6 +29,11 @@ struct TensorGroup {
   std::int64_t degree() const { return static_cast<std::int64_t>(nodes.size()); }
 };
 
+// Rank r's share of a layer op (a forward op of workload::decode_step / prefill, or a backward op of
+// workload::training_pass, which is split as the forward op it differentiates) in a group of t.
+hw::ComputeWork tensor_share(const workload::TransformerSpec& spec, const workload::OpCost& op, std::int64_t t,
+                             std::int64_t r);
+
 // Appends to `block` what the group does with `ops` (pass.pre or pass.post): the embedding ("embed") replicated on
 // every rank, the LM head ("lm_head") split by vocabulary and its logits gathered to rank 0. `after[r]` are the ops
 // rank r waits for first. Returns, per rank, the op after which the rank is done (the gather on every rank, when

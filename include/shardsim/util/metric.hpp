@@ -33,6 +33,8 @@ std::optional<std::size_t> metric_index(std::string_view name);
 // True for the figures only a generation has (time to first token, decode latencies): a scenario without
 // prompt_tokens cannot expect them, and reports leave them out.
 bool generation_metric(std::string_view name);
+// True for the figures only a training step has ([train]).
+bool training_metric(std::string_view name);
 
 // One check of an [expect] table: the metric must equal `equals` (within `rel_tol`, relative), and/or lie in
 // [min, max], and/or stay within a fraction of a stored baseline: at most `above_baseline` above it ("no more than

@@ -1,0 +1,61 @@
+#pragma once
+// One training step of a transformer laid out on the cluster: D data-parallel replicas of a model-parallel layout
+// of S pipeline stages, each a tensor group of T nodes (tensor_group.hpp); D x S x T = plan.nodes. Replica d holds
+// the nodes [d S T, (d + 1) S T); stage s of it the T nodes from d S T + s T. The `tensor` strategy is S = 1,
+// T = nodes / D; `pipeline` is T = tensor_degree, S = nodes / (D T); pure data parallelism is S = T = 1.
+//
+// Per replica the step's batch / D sequences are cut into M = micro_batches micro-batches of seq_len tokens.
+// Costs are workload::training_pass's (forward, backward) and workload::optimizer_step, split over a tensor group
+// as tensor_share says; the phases of the ops (op_graph.hpp) give the step's breakdown.
+// - Forward F(j, s): a stage runs its layers on micro-batch j (stage 0 first embeds it; the last stage applies the
+//   LM head split by vocabulary and the loss, with an all-reduce of each row's softmax statistics, 2 fp32 values
+//   per row, when T > 1: Megatron's vocabulary-parallel cross-entropy).
+// - Backward B(j, s): the last stage differentiates the loss and the LM head (an all-reduce of the partial input
+//   gradient when T > 1), then each layer in reverse: the MLP's gradients, an all-reduce of the partial gradient
+//   of the MLP's input (the mirror of the forward's all-reduce: Megatron's f and g operators swap in backward),
+//   the attention's gradients, another all-reduce. With `recompute` each layer first re-runs its forward (its
+//   all-reduces included). Stage 0 ends with the embedding's gradient.
+// - Between stages a micro-batch's activations (forward) and their gradients (backward), rows x d_model in the
+//   activation format, go from each rank to the same rank of the next (previous) stage.
+// - Schedule (PlanSpec::schedule): the order of F and B on each stage, enforced by making each depend on the
+//   stage's previous one. GPipe: F0 .. F(M-1), B0 .. B(M-1). 1F1B: S - s - 1 forwards, then F, B alternating, then
+//   the remaining backwards.
+// - Gradient synchronisation (D > 1): the D nodes holding the same shard form a group. Their gradients, in the
+//   order the backward completes them (the LM head, layers last to first, the embedding), are cut into buckets of
+//   at least gradient_bucket bytes; a bucket is all-reduced (ZeRO 1-2: reduce-scattered) over the group as soon as
+//   the last micro-batch's backward has finished its layers (overlap_gradients), or once the whole backward is done.
+// - Optimizer: each node updates the parameters it holds (ZeRO >= 1: its 1/D share of them, then an all-gather of
+//   the updated weights over the group). ZeRO 3 also all-gathers each layer's weights before its forward and its
+//   backward, for every micro-batch.
+// - Memory per node (workload::training_state, activation_memory): weights, gradients and optimizer state of the
+//   parameters it holds (ZeRO-sharded as the stage says), and the activations of its layers divided by T, for as
+//   many micro-batches as the schedule keeps in flight (GPipe: M; 1F1B: min(S - s, M)), plus one layer's working
+//   set with recomputation and the loss's on the last stage.
+
+#include <cstdint>
+#include <string>
+
+#include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/workload/run_options.hpp"
+#include "shardsim/workload/transformer_spec.hpp"
+
+namespace shardsim::plan {
+
+// The model-parallel shape of a training plan.
+struct TrainingLayout {
+  int replicas = 1;  // D
+  int stages = 1;    // S
+  int tensor = 1;    // T
+};
+TrainingLayout training_layout(const PlanSpec& plan);
+
+// Empty when the plan can train `spec` on `batch` sequences per step; else why not (naming the key: data_parallel,
+// micro_batches, nodes, tensor_degree, zero).
+std::string training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch, const PlanSpec& plan);
+
+// `spec` in its training compute format (workload::with_compute_format).
+PlannedWorkload build_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                    std::int64_t batch, const PlanSpec& plan);
+
+}  // namespace shardsim::plan
