@@ -1,11 +1,13 @@
 #include "shardsim/app/commands.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
 #include "shardsim/plan/partition.hpp"
 #include "shardsim/plan/seed_check.hpp"
 #include "shardsim/plan/tensor_check.hpp"
+#include "shardsim/plan/training_check.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
@@ -14,18 +16,19 @@ namespace {
 
 const SourcePos kCli{"command line", 0, 0};
 
-// float32 accumulates rounding differently when a reduction is split (errors of order 1e-6 here); 1e-4 is far
-// above that and far below what a wrong split gives (order 1e-2 to 1).
+// The default of --tolerance: float32 accumulates rounding differently when a reduction is split (errors of
+// order 1e-6 here); 1e-4 is far above that and far below what a wrong split gives (order 1e-2 to 1).
 constexpr double kTolerance = 1e-4;
 
-int report(std::ostream& out, const std::string& header, double single_sum, double sharded_sum, double error) {
+int report(std::ostream& out, const std::string& header, double single_sum, double sharded_sum, double error,
+           double tolerance) {
   char line[512];
   std::snprintf(line, sizeof line,
                 "%s\nsum of output: single machine %.8g, split %.8g\n"
                 "largest relative error (Frobenius norm, over iterations): %.3e\n",
                 header.c_str(), single_sum, sharded_sum, error);
   out << line;
-  const bool ok = error < kTolerance;
+  const bool ok = error < tolerance;
   out << (ok ? "ok: the split layer matches the single-machine layer\n" : "FAIL: the split layer differs\n");
   return ok ? 0 : 1;
 }
@@ -35,7 +38,7 @@ T value_or(const po::variables_map& vm, const char* key, T fallback) {
   return vm.count(key) ? vm[key].as<T>() : fallback;
 }
 
-int verify_seed(const po::variables_map& vm, int nodes, std::ostream& out) {
+int verify_seed(const po::variables_map& vm, int nodes, double tolerance, std::ostream& out) {
   plan::SeedCheckOptions o;
   o.d_model = value_or<std::int64_t>(vm, "d-model", 512);
   o.d_ff = value_or<std::int64_t>(vm, "d-ff", 2048);
@@ -58,10 +61,10 @@ int verify_seed(const po::variables_map& vm, int nodes, std::ostream& out) {
   std::snprintf(header, sizeof header, "seed plan: layer %lldx%lld, batch %lld, %d nodes, %d iterations, seed %llu",
                 static_cast<long long>(o.d_model), static_cast<long long>(o.d_ff), static_cast<long long>(o.batch),
                 nodes, o.iterations, static_cast<unsigned long long>(o.seed));
-  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error);
+  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error, tolerance);
 }
 
-int verify_tensor(const po::variables_map& vm, int degree, std::ostream& out) {
+int verify_tensor(const po::variables_map& vm, int degree, double tolerance, std::ostream& out) {
   plan::TensorCheckOptions o;
   o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
   o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
@@ -87,14 +90,85 @@ int verify_tensor(const po::variables_map& vm, int degree, std::ostream& out) {
                 static_cast<long long>(o.kv_heads), static_cast<long long>(o.head_dim),
                 static_cast<long long>(o.d_ff), static_cast<long long>(o.seq), degree, o.iterations,
                 static_cast<unsigned long long>(o.seed));
-  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error);
+  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error, tolerance);
+}
+
+// One training step's gradients: the layer of the tensor plan split over `degree` ranks x --replicas.
+int verify_training(const po::variables_map& vm, int degree, double tolerance, std::ostream& out) {
+  if (vm.count("iterations")) throw InputError(kCli, "--iterations: --training checks one step, not iterations");
+  plan::TrainingCheckOptions o;
+  o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
+  o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
+  o.batch = value_or<std::int64_t>(vm, "batch", o.batch);
+  o.seq = value_or<std::int64_t>(vm, "tokens", o.seq);
+  o.heads = value_or<std::int64_t>(vm, "heads", o.heads);
+  o.kv_heads = value_or<std::int64_t>(vm, "kv-heads", o.kv_heads);
+  o.head_dim = value_or<std::int64_t>(vm, "head-dim", o.head_dim);
+  o.seed = vm["seed"].as<std::uint64_t>();
+  const int replicas = value_or<int>(vm, "replicas", 2);
+  if (o.d_model < 1 || o.d_ff < 1 || o.batch < 1 || o.seq < 1 || o.heads < 1 || o.kv_heads < 1 || o.head_dim < 1) {
+    throw InputError(kCli, "--d-model, --d-ff, --batch, --tokens, --heads, --kv-heads and --head-dim must be positive");
+  }
+  // The finite differences run the whole batch forward twice per sampled entry (50 by default).
+  if (o.d_model > 4096 || o.d_ff > 16384 || o.batch > 1024 || o.seq > 1024 || o.batch * o.seq > 1024 ||
+      o.heads * o.head_dim > 4096) {
+    throw InputError(kCli, "verify --training is for small layers: at most --d-model 4096, --d-ff 16384, --batch x "
+                           "--tokens 1024 tokens, --heads x --head-dim 4096");
+  }
+  if (const std::string problem = plan::training_degree_problem(o, degree, 1); !problem.empty()) {
+    throw InputError(kCli, "--nodes: " + problem);
+  }
+  if (const std::string problem = plan::training_degree_problem(o, degree, replicas); !problem.empty()) {
+    throw InputError(kCli, "--replicas: " + problem);
+  }
+  const plan::TrainingCheckResult r = plan::check_training_step(o, degree, replicas);
+  plan::TrainingTolerance bound;
+  bound.float32 = tolerance;
+
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "training step: decoder layer d_model %lld, %lld heads (%lld KV heads) of %lld, SwiGLU d_ff %lld, "
+                "%lld sequences of %lld tokens, %d-way tensor x %d data-parallel replicas, seed %llu\n"
+                "loss L = sum(y .* G) = %.8g\n"
+                "relative error of each gradient of L: the split's against the single machine's (Frobenius norm) in\n"
+                "float32 and float64, and the single machine's against central finite differences (float64, %d "
+                "entries\nper tensor, step 1e-6 relative: |fd - g| / max(|g|, rms of the gradient))\n",
+                static_cast<long long>(o.d_model), static_cast<long long>(o.heads),
+                static_cast<long long>(o.kv_heads), static_cast<long long>(o.head_dim),
+                static_cast<long long>(o.d_ff), static_cast<long long>(o.batch), static_cast<long long>(o.seq),
+                degree, replicas, static_cast<unsigned long long>(o.seed), r.loss, o.finite_difference_samples);
+  out << line;
+  const auto row = [&](const char* name, double a, double b, double c) {
+    std::snprintf(line, sizeof line, "  %-10s %11.3e %11.3e %13.3e\n", name, a, b, c);
+    out << line;
+  };
+  std::snprintf(line, sizeof line, "  %-10s %11s %11s %13s\n", "tensor", "float32", "float64", "finite diff.");
+  out << line;
+  for (const plan::GradientError& e : r.tensors) {
+    row(e.tensor.c_str(), e.float_error, e.double_error, e.finite_difference_error);
+  }
+  row("largest", r.max_float_error, r.max_double_error, r.max_finite_difference_error);
+  row("tolerance", bound.float32, bound.float64, bound.finite_difference);
+
+  const bool split_ok = r.max_float_error < bound.float32 && r.max_double_error < bound.float64;
+  const bool hand_ok = r.max_finite_difference_error < bound.finite_difference;
+  if (split_ok && hand_ok) {
+    out << "ok: the split gradients match the single machine's, which match finite differences\n";
+    return 0;
+  }
+  std::string fail = "FAIL:";
+  if (!split_ok) fail += " the split gradients differ from the single machine's;";
+  if (!hand_ok) fail += " the single machine's gradients disagree with finite differences;";
+  fail.back() = '\n';
+  out << fail;
+  return 1;
 }
 
 }  // namespace
 
 int verify_command(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description options(
-      "shardsim verify [--plan seed|tensor] [options]\n\n"
+      "shardsim verify [--plan seed|tensor] [--training] [options]\n\n"
       "Runs a plan's split of a layer machine by machine with Eigen (float32, seeded random weights), iterated, and\n"
       "compares it with the unsplit layer.\n"
       "  seed:   y = relu(x @ expand) @ reduce split as the seed notebook splits it (defaults 512 x 2048, batch 6,\n"
@@ -102,17 +176,27 @@ int verify_command(const std::vector<std::string>& args, std::ostream& out) {
       "  tensor: a pre-norm decoder layer (grouped-query attention, SwiGLU MLP) split Megatron-style over --nodes\n"
       "          ranks: heads and d_ff columns per rank, an all-reduce after attention and after the MLP (defaults\n"
       "          d_model 256, 8 heads, 2 KV heads of 32, d_ff 688, 5 tokens, 3 iterations).\n"
+      "  --training: one training step of the tensor plan's layer (defaults d_model 64, 8 heads, 2 KV heads of 8,\n"
+      "          d_ff 176, 6 sequences of 5 tokens): its hand-written backward pass, checked against finite\n"
+      "          differences, then split over --nodes ranks x --replicas data-parallel replicas (default 2), in float\n"
+      "          and in double, and the gradients compared with the single machine's.\n"
       "example: shardsim verify --nodes 256\n"
-      "example: shardsim verify --plan tensor --nodes 4\n\noptions");
+      "example: shardsim verify --plan tensor --nodes 4\n"
+      "example: shardsim verify --training --nodes 8 --replicas 3\n\noptions");
   options.add_options()("plan", po::value<std::string>()->default_value("seed"), "seed or tensor")(
+      "training", po::bool_switch(), "check a training step's gradients (the tensor plan's layer)")(
       "d-model", po::value<std::int64_t>(), "embedding width")("d-ff", po::value<std::int64_t>(), "hidden width")(
-      "batch", po::value<std::int64_t>(), "rows of the input (tensor: tokens)")(
+      "batch", po::value<std::int64_t>(), "rows of the input (tensor: tokens; training: sequences)")(
+      "tokens", po::value<std::int64_t>(), "training: tokens per sequence")(
       "heads", po::value<std::int64_t>(), "tensor: attention heads")(
       "kv-heads", po::value<std::int64_t>(), "tensor: key/value heads")(
       "head-dim", po::value<std::int64_t>(), "tensor: width of a head")(
       "nodes", po::value<int>()->default_value(4), "machines (tensor: ranks) the layer is split across")(
+      "replicas", po::value<int>(), "training: data-parallel replicas, each split over --nodes ranks")(
       "iterations", po::value<int>(), "times the layer is applied")(
-      "seed", po::value<std::uint64_t>()->default_value(30), "random seed");
+      "seed", po::value<std::uint64_t>()->default_value(30), "random seed")(
+      "tolerance", po::value<double>()->default_value(kTolerance),
+      "largest relative error accepted (float32; training: float64 1e-10 and finite differences 1e-6 are fixed)");
   Parsed p = parse_options(args, options, {});
   if (p.help) {
     out << options << "\n";
@@ -120,8 +204,19 @@ int verify_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   const std::string plan = p.vm["plan"].as<std::string>();
   const int nodes = p.vm["nodes"].as<int>();
-  if (plan == "seed") return verify_seed(p.vm, nodes, out);
-  if (plan == "tensor") return verify_tensor(p.vm, nodes, out);
+  const double tolerance = p.vm["tolerance"].as<double>();
+  if (!(tolerance > 0.0) || !std::isfinite(tolerance)) throw InputError(kCli, "--tolerance must be positive");
+  if (p.vm["training"].as<bool>()) {
+    if (!p.vm["plan"].defaulted() && plan != "tensor") {
+      throw InputError(kCli, "--plan: --training checks the tensor plan's layer, not --plan " + plan);
+    }
+    return verify_training(p.vm, nodes, tolerance, out);
+  }
+  if (p.vm.count("replicas") || p.vm.count("tokens")) {
+    throw InputError(kCli, "--replicas and --tokens apply to --training only");
+  }
+  if (plan == "seed") return verify_seed(p.vm, nodes, tolerance, out);
+  if (plan == "tensor") return verify_tensor(p.vm, nodes, tolerance, out);
   throw InputError(kCli, "--plan: expected seed or tensor, got '" + plan + "'");
 }
 

@@ -246,7 +246,7 @@ void write_text(std::ostream& out, const Result& r) {
     const exec::LinkStats& l = r.stats.links[order[i]];
     if (l.wire_bytes.count == 0) break;
     out << row(topology.dir_link_name(static_cast<topo::DirLinkId>(order[i])), format_bytes(l.wire_bytes),
-               "busy " + format_time(l.busy), pct(l.busy, latency) + " of the token");
+               "busy " + format_time(l.busy), pct(l.busy, latency) + (in.run.training ? " of the step" : " of the token"));
   }
 }
 

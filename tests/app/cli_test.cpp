@@ -301,3 +301,39 @@ TEST_CASE("transformer scenarios: bad input is reported at its key") {
     CHECK_THAT(o.out, Catch::Contains("plan      tensor parallel on 4 nodes, ring collectives, batch 1, context 1024"));
   }
 }
+
+TEST_CASE("verify --training: split gradients match the single machine, a tight tolerance exits 1, bad degrees 2") {
+  // Defaults: 4 ranks x 2 replicas. Errors of order 4e-7 in float32, 7e-16 in float64, finite differences 1.3e-7
+  // (tests/plan/training_check_test.cpp) against the tolerances 1e-4, 1e-10 and 1e-6.
+  const Outcome o = cli({"verify", "--training"});
+  CHECK(o.code == 0);
+  CHECK_THAT(o.out, Catch::Contains("8 heads (2 KV heads) of 8, SwiGLU d_ff 176, 6 sequences of 5 tokens, 4-way "
+                                    "tensor x 2 data-parallel replicas, seed 30"));
+  CHECK_THAT(o.out, Catch::Contains("  tensor         float32     float64  finite diff.\n  x            "));
+  for (const char* tensor : {"\n  W_q  ", "\n  W_k  ", "\n  W_v  ", "\n  W_o  ", "\n  W_gate  ", "\n  W_up  ",
+                             "\n  W_down  ", "\n  gamma_1  ", "\n  gamma_2  ", "\n  largest  "}) {
+    CHECK(count(o.out, tensor) == 1);
+  }
+  CHECK_THAT(o.out, Catch::Contains("  tolerance    1.000e-04   1.000e-10     1.000e-06\n"));
+  CHECK_THAT(o.out, Catch::EndsWith("ok: the split gradients match the single machine's, which match finite "
+                                    "differences\n"));
+  CHECK(cli({"verify", "--training", "--nodes", "8", "--replicas", "3"}).code == 0);  // KV heads on 4 ranks each
+  CHECK(cli({"verify", "--plan", "tensor", "--training", "--nodes", "1", "--replicas", "1"}).code == 0);
+
+  // float32 rounding (~4e-7) is above a 1e-12 tolerance: the check fails, exit 1.
+  const Outcome tight = cli({"verify", "--training", "--tolerance", "1e-12"});
+  CHECK(tight.code == 1);
+  CHECK_THAT(tight.out, Catch::EndsWith("FAIL: the split gradients differ from the single machine's\n"));
+
+  const Outcome three = cli({"verify", "--training", "--nodes", "3"});
+  CHECK(three.code == 2);
+  CHECK(three.err == "command line: --nodes: heads (8) must be divisible by the tensor-parallel degree (3)\n");
+  const Outcome seven = cli({"verify", "--training", "--replicas", "7"});
+  CHECK(seven.code == 2);
+  CHECK(seven.err == "command line: --replicas: batch (6) must be at least the data-parallel degree (7)\n");
+  CHECK(cli({"verify", "--training", "--replicas", "0"}).code == 2);
+  CHECK(cli({"verify", "--training", "--plan", "seed"}).code == 2);  // the seed plan has no training check
+  CHECK(cli({"verify", "--training", "--iterations", "3"}).code == 2);
+  CHECK(cli({"verify", "--training", "--tolerance", "0"}).code == 2);
+  CHECK(cli({"verify", "--plan", "tensor", "--replicas", "2"}).code == 2);  // --replicas needs --training
+}
