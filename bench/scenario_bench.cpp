@@ -30,7 +30,19 @@ void BM_Gpt4Token(benchmark::State& state) { run_file(state, "scenarios/gpt4-102
 
 }  // namespace
 
+// A generation (prefill + 32 decode steps, every layer simulated: seeded expert routing) and training steps.
+void BM_MixtralChat(benchmark::State& state) { run_file(state, "scenarios/mixtral-pi5-16gb-expert-chat.toml"); }
+void BM_Llama70bTp8Pp2(benchmark::State& state) { run_file(state, "scenarios/llama3-70b-pi5-16gb-tp8-pp2.toml"); }
+void BM_TrainTinyllamaZero3(benchmark::State& state) {
+  run_file(state, "scenarios/tinyllama-pi5-16gb-dp4-zero3.toml");
+}
+void BM_TrainLlama8bTp8Pp2(benchmark::State& state) { run_file(state, "scenarios/llama3-8b-pi5-16gb-tp8-pp2.toml"); }
+
 BENCHMARK(BM_SeedLayer4)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SeedLayer128)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Gpt4Token)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_MixtralChat)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Llama70bTp8Pp2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainTinyllamaZero3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TrainLlama8bTp8Pp2)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

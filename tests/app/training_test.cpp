@@ -105,6 +105,13 @@ TEST_CASE("training: a data-parallel step is the replica's passes, the gradient 
   // Conservation: what one node sends the other receives.
   CHECK(r.stats.nodes.at(0).payload_sent == r.stats.nodes.at(1).payload_received);
   CHECK(r.stats.nodes.at(0).payload_sent == Bytes{2 * params});  // half the vector in each of the two steps
+  // The JSON report's memory per node by category: without ZeRO each replica holds 2 B of bf16 weights, 2 B of
+  // gradients and 12 B of fp32 master copy and Adam moments per parameter.
+  std::ostringstream json;
+  report::write_json(json, r);
+  CHECK_THAT(json.str(), Catch::Contains("\"gradient_bytes\" : " + std::to_string(2 * params)));
+  CHECK_THAT(json.str(), Catch::Contains("\"optimizer_bytes\" : " + std::to_string(12 * params)));
+  CHECK_THAT(json.str(), Catch::Contains("\"weight_bytes\" : " + std::to_string(2 * params)));
 }
 
 TEST_CASE("training: overlapping the gradient buckets with the backward hides communication") {
