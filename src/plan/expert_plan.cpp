@@ -15,9 +15,10 @@ using workload::OpId;
 
 bool is_mlp(const std::string& name) { return name == "mlp_gate" || name == "mlp_up" || name == "mlp_down"; }
 
-// The experts each of `batch` tokens uses in one layer: `k` distinct experts per token.
-std::vector<std::vector<std::int64_t>> route(const workload::TransformerSpec& spec, std::int64_t batch, int nodes,
-                                             Routing routing, std::mt19937_64& random) {
+}  // namespace
+
+std::vector<std::vector<std::int64_t>> route_tokens(const workload::TransformerSpec& spec, std::int64_t batch, int nodes,
+                                                    Routing routing, std::mt19937_64& random) {
   const std::int64_t k = spec.experts_per_token;
   std::vector<std::vector<std::int64_t>> chosen(static_cast<std::size_t>(batch));
   for (auto& experts : chosen) {
@@ -46,7 +47,17 @@ std::vector<std::vector<std::int64_t>> route(const workload::TransformerSpec& sp
   return chosen;
 }
 
-}  // namespace
+std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std::int64_t rows, int nodes,
+                                      Routing routing, std::mt19937_64& random) {
+  std::vector<std::int64_t> out(static_cast<std::size_t>(spec.experts), 0);
+  for (const auto& experts : route_tokens(spec, rows, nodes, routing, random)) {
+    for (std::int64_t e : experts) {
+      require(e >= 0 && e < spec.experts, "expert plan: routed to a missing expert");
+      ++out[static_cast<std::size_t>(e)];
+    }
+  }
+  return out;
+}
 
 std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes) {
   if (spec.experts < 2) return "the expert plan needs a mixture of experts (this model has one MLP per layer)";
@@ -92,14 +103,7 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
     for (const workload::OpCost& c : host.layer) {
       if (!is_mlp(c.name)) last = {add(layer + c.name, ComputeOp{0, c.work()}, last)};
     }
-    // Rows per expert this layer.
-    std::vector<std::int64_t> rows(static_cast<std::size_t>(spec.experts), 0);
-    for (const auto& experts : route(spec, pass.rows(), plan.nodes, plan.routing, random)) {
-      for (std::int64_t e : experts) {
-        require(e >= 0 && e < spec.experts, "expert plan: routed to a missing expert");
-        ++rows[static_cast<std::size_t>(e)];
-      }
-    }
+    const std::vector<std::int64_t> rows = expert_rows(spec, pass.rows(), plan.nodes, plan.routing, random);
     std::vector<OpId> combined;
     for (std::int64_t e = 0; e < spec.experts; ++e) {
       const std::int64_t r = rows[static_cast<std::size_t>(e)];

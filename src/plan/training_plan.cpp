@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "shardsim/plan/expert_plan.hpp"
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_group.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
@@ -512,8 +513,17 @@ TrainingLayout training_layout(const PlanSpec& plan) {
 }
 
 std::string training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch, const PlanSpec& plan) {
+  if (plan.strategy == Strategy::expert) {
+    if (plan.data_parallel != 1) return "expert-parallel training runs one replica: data_parallel must be 1";
+    if (std::string p = expert_plan_problem(spec, plan.nodes); !p.empty()) return p;
+    if (plan.micro_batches < 1) return "micro_batches must be at least 1";
+    if (batch % plan.micro_batches != 0) {
+      return cat("the batch (", batch, " sequences) must be divisible by micro_batches (", plan.micro_batches, ")");
+    }
+    return "";
+  }
   if (plan.strategy != Strategy::tensor && plan.strategy != Strategy::pipeline) {
-    return "training runs the tensor, pipeline or data strategies";
+    return "training runs the data, tensor, pipeline or expert strategies";
   }
   if (plan.data_parallel < 1 || plan.nodes % plan.data_parallel != 0) {
     return cat("data_parallel (", plan.data_parallel, ") must divide the nodes (", plan.nodes, ")");
@@ -538,6 +548,7 @@ std::string training_plan_problem(const workload::TransformerSpec& spec, std::in
 PlannedWorkload build_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                     std::int64_t batch, const PlanSpec& plan) {
   require(training_plan_problem(spec, batch, plan).empty(), "training plan: invalid");
+  if (plan.strategy == Strategy::expert) return build_expert_training_plan(spec, run, batch, plan);
   return StepBuilder(spec, run, batch, plan).build();
 }
 

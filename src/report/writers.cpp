@@ -75,6 +75,11 @@ void write_text(std::ostream& out, const Result& r) {
         << ", activations " << workload::to_string(t->activation_format) << "\n";
     if (const auto& train = in.run.training) {
       const plan::TrainingLayout l = plan::training_layout(in.plan);
+      if (in.plan.strategy == plan::Strategy::expert) {
+        out << "plan      training: experts over " << in.plan.nodes << " nodes (the rest on node 0), "
+            << (in.plan.routing == plan::Routing::worst ? "worst-case" : "seeded (" + std::to_string(in.plan.seed) + ")")
+            << " routing";
+      } else {
       out << "plan      training: " << l.replicas << (l.replicas == 1 ? " replica" : " data-parallel replicas") << " of "
           << l.stages << (l.stages == 1 ? " stage" : " pipeline stages") << " x " << l.tensor
           << " tensor-parallel " << (l.tensor == 1 ? "node" : "nodes") << ", " << collective::to_string(in.plan.algorithm)
@@ -82,6 +87,7 @@ void write_text(std::ostream& out, const Result& r) {
       if (l.stages > 1) out << ", " << (in.plan.schedule == plan::Schedule::gpipe ? "GPipe" : "1F1B") << " schedule";
       out << ", " << in.plan.micro_batches << (in.plan.micro_batches == 1 ? " micro-batch" : " micro-batches");
       if (in.plan.zero > 0) out << ", ZeRO stage " << in.plan.zero;
+      }
       out << "\n          " << workload::to_string(train->optimizer.optimizer) << ", "
           << (train->optimizer.precision == workload::Precision::mixed ? "mixed precision (bf16, fp32 master)" : "fp32")
           << (train->recompute ? ", activations recomputed" : "") << "; batch " << in.run.batch << " sequences of "

@@ -407,8 +407,11 @@ void read_train(TomlReader& t, Scenario& s, const toml::table& transformer) {
 
 // [plan] of a training step (training_plan.hpp): the model-parallel strategy, replicated data_parallel times.
 void read_training_plan(TomlReader& p, Scenario& s) {
-  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 3> strategies{
-      {{"data", plan::Strategy::tensor}, {"tensor", plan::Strategy::tensor}, {"pipeline", plan::Strategy::pipeline}}};
+  static constexpr std::array<std::pair<std::string_view, plan::Strategy>, 4> strategies{
+      {{"data", plan::Strategy::tensor},
+       {"tensor", plan::Strategy::tensor},
+       {"pipeline", plan::Strategy::pipeline},
+       {"expert", plan::Strategy::expert}}};
   const bool data_only = p.has("strategy") && p.string("strategy") == std::optional<std::string>("data");
   s.plan.strategy = choice(p, "strategy", strategies, plan::Strategy::tensor);
   s.plan.algorithm = choice(p, "collective", collective::algorithm_names(), collective::Algorithm::ring);
@@ -444,6 +447,13 @@ void read_training_plan(TomlReader& p, Scenario& s) {
     s.plan.gradient_bucket = *bucket;
   }
   if (auto overlap = p.boolean("overlap_gradients")) s.plan.overlap_gradients = *overlap;
+  if (s.plan.strategy == plan::Strategy::expert) {
+    static constexpr std::array<std::pair<std::string_view, plan::Routing>, 2> routings{
+        {{"seeded", plan::Routing::seeded}, {"worst", plan::Routing::worst}}};
+    s.plan.routing = choice(p, "routing", routings, plan::Routing::seeded);
+    if (auto seed = p.integer("seed")) s.plan.seed = static_cast<std::uint64_t>(p.bounded("seed", *seed, 0, INT64_MAX));
+    if (!p.has("nodes")) s.plan.nodes = static_cast<int>(std::min<std::int64_t>(available, s.transformer->experts));
+  }
   if (std::string problem = plan::training_plan_problem(*s.transformer, s.run.batch, s.plan); !problem.empty()) {
     std::string_view key = "nodes";
     for (std::string_view k : {"data_parallel", "micro_batches", "tensor_degree", "zero"}) {

@@ -176,3 +176,34 @@ TEST_CASE("training plan: impossible layouts are refused with the reason") {
   CHECK_THAT(plan::training_plan_problem(spec, 8, layout(plan::Strategy::tensor, 4, 1)),
              Catch::Contains("divisible by the tensor-parallel degree (4)"));
 }
+
+TEST_CASE("training plan: expert parallelism mirrors the dispatch and combine in the backward") {
+  // The tiny model with 4 experts, 2 per token, on 2 nodes (experts 0 and 2 on node 0, 1 and 3 on node 1).
+  workload::TransformerSpec spec = tiny();
+  spec.experts = 4;
+  spec.experts_per_token = 2;
+  plan::PlanSpec plan = layout(plan::Strategy::expert, 2, 1);
+  plan.routing = plan::Routing::worst;  // every token to experts 1 and 3, both on node 1
+  const plan::PlannedWorkload p = plan::build_training_plan(spec, kRun, 2, plan);
+  // FLOPs: each token's 2 experts run its rows, so the passes' FLOPs are the model's (experts_per_token pairs).
+  const Totals t = totals(p);
+  CHECK(t.flops == workload::training_flops(spec, 2, 3).count);
+  // Messages: per layer, experts 1 and 3 each get their rows (dispatch), return them (combine), get the outputs'
+  // gradient (combine.grad) and return the inputs' (dispatch.grad): 2 x 4 x 2 layers = 16, each 6 rows x 8 values
+  // x 2 B (bf16) = 96 B.
+  int messages = 0;
+  for (const workload::Op& op : p.graph.blocks.at(0).ops) {
+    if (const auto* c = std::get_if<workload::CollectiveOp>(&op.kind)) {
+      ++messages;
+      CHECK(c->spec.pieces.at(0) == Bytes{96});
+    }
+  }
+  CHECK(messages == 16);
+  // Parameters: node 1 holds experts 1 and 3 of both layers; node 0 the rest.
+  const workload::ParamCounts c = workload::param_counts(spec);
+  REQUIRE(p.footprint.size() == 2);
+  CHECK(p.footprint[1].params == 2 * 2 * c.mlp_per_expert());
+  CHECK(p.footprint[0].params + p.footprint[1].params == c.total());
+  CHECK(plan::training_plan_problem(spec, 2, layout(plan::Strategy::expert, 2, 2)) ==
+        "expert-parallel training runs one replica: data_parallel must be 1");
+}

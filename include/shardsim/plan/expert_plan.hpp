@@ -8,6 +8,8 @@
 // so every layer of the token is simulated (no repetition).
 
 #include <cstdint>
+#include <random>
+#include <vector>
 #include <string>
 
 #include "shardsim/plan/plan_spec.hpp"
@@ -16,6 +18,14 @@
 #include "shardsim/workload/transformer_spec.hpp"
 
 namespace shardsim::plan {
+
+// The experts each of `rows` tokens uses in one layer (experts_per_token distinct ones each), drawn from `random`
+// (a partial Fisher-Yates shuffle on the engine's raw output: the same on every machine) or, for `worst`, as many
+// as possible on node 1 of `nodes`; and the same as a count of rows per expert.
+std::vector<std::vector<std::int64_t>> route_tokens(const workload::TransformerSpec& spec, std::int64_t rows,
+                                                    int nodes, Routing routing, std::mt19937_64& random);
+std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std::int64_t rows, int nodes,
+                                      Routing routing, std::mt19937_64& random);
 
 // Empty when `nodes` can hold `spec`'s experts this way; else why not.
 std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes);

@@ -27,6 +27,11 @@
 // - Optimizer: each node updates the parameters it holds (ZeRO >= 1: its 1/D share of them, then an all-gather of
 //   the updated weights over the group). ZeRO 3 also all-gathers each layer's weights before its forward and its
 //   backward, for every micro-batch.
+// - The `expert` strategy trains a mixture of experts laid out as expert_plan.hpp lays out inference (one replica,
+//   no tensor groups): node 0 runs everything but the experts, expert e lives on node e mod N. Per layer and
+//   micro-batch the tokens are routed (seeded or worst case, drawn once and used by the forward and the backward);
+//   the forward dispatches each expert's rows and combines its outputs, the backward mirrors it (the outputs'
+//   gradients out, the inputs' gradients back), and each node updates what it holds.
 // - Memory per node (workload::training_state, activation_memory): weights, gradients and optimizer state of the
 //   parameters it holds (ZeRO-sharded as the stage says), and the activations of its layers divided by T, for as
 //   many micro-batches as the schedule keeps in flight (GPipe: M; 1F1B: min(S - s, M)), plus one layer's working
@@ -54,8 +59,12 @@ TrainingLayout training_layout(const PlanSpec& plan);
 // micro_batches, nodes, tensor_degree, zero).
 std::string training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch, const PlanSpec& plan);
 
-// `spec` in its training compute format (workload::with_compute_format).
+// `spec` in its training compute format (workload::with_compute_format). Dispatches to the expert layout.
 PlannedWorkload build_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                     std::int64_t batch, const PlanSpec& plan);
+
+// The `expert` strategy's step (expert_training_plan.cpp); build_training_plan calls it.
+PlannedWorkload build_expert_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                           std::int64_t batch, const PlanSpec& plan);
 
 }  // namespace shardsim::plan
