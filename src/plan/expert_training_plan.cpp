@@ -5,6 +5,7 @@
 
 #include "shardsim/plan/expert_plan.hpp"
 #include "shardsim/plan/training_plan.hpp"
+#include "shardsim/util/concat.hpp"
 #include "shardsim/util/error.hpp"
 #include "shardsim/workload/training_cost.hpp"
 
@@ -18,15 +19,6 @@ using workload::OpId;
 using workload::Phase;
 
 bool is_expert_op(const std::string& name) { return name.starts_with("mlp_"); }
-
-void put(std::string& s, std::string_view v) { s.append(v); }
-void put(std::string& s, std::int64_t v) { s.append(std::to_string(v)); }
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (put(s, parts), ...);
-  return s;
-}
 
 class ExpertStep {
  public:
@@ -64,7 +56,7 @@ class ExpertStep {
     for (int n = 0; n < plan_.nodes; ++n) {
       std::vector<OpId> deps = last;
       const std::int64_t params = held(p, n);
-      add(cat("optimizer", n), ComputeOp{n, workload::optimizer_step(run_.optimizer, params).work()}, deps,
+      add(concat("optimizer", n), ComputeOp{n, workload::optimizer_step(run_.optimizer, params).work()}, deps,
           Phase::optimizer);
       RankFootprint fp;
       fp.params = params;
@@ -112,7 +104,7 @@ class ExpertStep {
                           std::vector<OpId> deps, Phase phase, bool (*keep)(const std::string&)) {
     for (const workload::OpCost& c : ops) {
       if (!keep(c.name)) continue;
-      deps = {add(cat(prefix, c.name), ComputeOp{node, c.work()}, deps, phase)};
+      deps = {add(concat(prefix, c.name), ComputeOp{node, c.work()}, deps, phase)};
     }
     return deps;
   }
@@ -128,25 +120,25 @@ class ExpertStep {
       if (r == 0) continue;
       const int node = static_cast<int>(e % plan_.nodes);
       const Bytes bytes = workload::bytes_for(spec_.activation_format, r * spec_.d_model);
-      const std::string name = cat(prefix, "expert", e, ".");
+      const std::string name = concat(prefix, "expert", e, ".");
       std::vector<OpId> deps = after;
       // Forward: dispatch the rows, combine the outputs. Backward, mirrored: the outputs' gradient goes out, the
       // inputs' gradient comes back.
-      if (node != 0) deps = {send(cat(name, forward ? "dispatch" : "combine.grad"), 0, node, bytes, deps, phase)};
+      if (node != 0) deps = {send(concat(name, forward ? "dispatch" : "combine.grad"), 0, node, bytes, deps, phase)};
       const workload::TrainingPass mlp = workload::training_pass(dense_, r, 1);
       deps = chain(name, node, forward ? mlp.forward.layer : mlp.backward.layer, deps, phase, is_expert_op);
-      joined.push_back(node != 0 ? send(cat(name, forward ? "combine" : "dispatch.grad"), node, 0, bytes, deps, phase)
+      joined.push_back(node != 0 ? send(concat(name, forward ? "combine" : "dispatch.grad"), node, 0, bytes, deps, phase)
                                  : deps.back());
     }
     return joined;
   }
 
   std::vector<OpId> forward(int j, const std::vector<std::vector<std::int64_t>>& routed, std::vector<OpId> last) {
-    const std::string mb = cat("mb", j, ".");
+    const std::string mb = concat("mb", j, ".");
     auto everything = [](const std::string&) { return true; };
     last = chain(mb, 0, pass_.forward.pre, last, Phase::forward, +everything);
     for (std::int64_t l = 0; l < spec_.layers; ++l) {
-      const std::string lp = cat(mb, "layer", l, ".");
+      const std::string lp = concat(mb, "layer", l, ".");
       last = chain(lp, 0, pass_.forward.layer, last, Phase::forward, [](const std::string& n) { return !is_expert_op(n); });
       last = experts(lp, routed[static_cast<std::size_t>(l)], true, last);
     }
@@ -154,17 +146,17 @@ class ExpertStep {
   }
 
   std::vector<OpId> backward(int j, const std::vector<std::vector<std::int64_t>>& routed, std::vector<OpId> last) {
-    const std::string mb = cat("mb", j, ".grad.");
+    const std::string mb = concat("mb", j, ".grad.");
     auto everything = [](const std::string&) { return true; };
     last = chain(mb, 0, pass_.backward.pre, last, Phase::backward, +everything);
     for (std::int64_t l = spec_.layers - 1; l >= 0; --l) {
-      const std::string lp = cat(mb, "layer", l, ".");
+      const std::string lp = concat(mb, "layer", l, ".");
       if (run_.recompute) {
         // Node 0 re-runs the layer's attention and router; each expert re-runs its MLP on its rows.
-        last = chain(cat(lp, "recompute."), 0, pass_.forward.layer, last, Phase::backward,
+        last = chain(concat(lp, "recompute."), 0, pass_.forward.layer, last, Phase::backward,
                      [](const std::string& n) { return !is_expert_op(n); });
         const std::size_t from = block_.ops.size();
-        last = experts(cat(lp, "recompute."), routed[static_cast<std::size_t>(l)], true, last);
+        last = experts(concat(lp, "recompute."), routed[static_cast<std::size_t>(l)], true, last);
         for (std::size_t i = from; i < block_.ops.size(); ++i) block_.ops[i].phase = Phase::backward;
       }
       last = experts(lp, routed[static_cast<std::size_t>(l)], false, last);

@@ -5,6 +5,10 @@
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
+
+std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t s) {
+  return s * (layers / stages) + std::min(s, layers % stages);
+}
 namespace {
 
 using workload::CollectiveOp;
@@ -12,10 +16,6 @@ using workload::ComputeOp;
 using workload::Op;
 using workload::OpId;
 
-// First layer of stage s when `layers` are cut into `stages` balanced contiguous stages.
-std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t s) {
-  return s * (layers / stages) + std::min(s, layers % stages);
-}
 
 }  // namespace
 

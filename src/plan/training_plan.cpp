@@ -7,6 +7,7 @@
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/tensor_group.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
+#include "shardsim/util/concat.hpp"
 #include "shardsim/util/error.hpp"
 #include "shardsim/workload/training_cost.hpp"
 
@@ -20,20 +21,6 @@ using workload::OpId;
 using workload::Phase;
 using Ranks = std::vector<OpId>;  // per rank of a group, an op
 
-// First layer of stage s when `layers` are cut into `stages` balanced contiguous stages.
-std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t s) {
-  return s * (layers / stages) + std::min(s, layers % stages);
-}
-
-// Labels and messages, appended piece by piece (GCC 12 warns falsely, -Wrestrict, on "lit" + string + "lit").
-void put(std::string& s, std::string_view v) { s.append(v); }
-void put(std::string& s, std::int64_t v) { s.append(std::to_string(v)); }
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (put(s, parts), ...);
-  return s;
-}
 
 bool is_mlp_grad(const std::string& name) {
   return name.starts_with("mlp_") || name.starts_with("router");
@@ -206,13 +193,13 @@ class StepBuilder {
     const std::string prefix = unit_prefix(j, false);
     for (int d = 0; d < layout_.replicas; ++d) {
       const TensorGroup& g = group(d, s);
-      const std::string rp = cat("r", d, ".", prefix);
+      const std::string rp = concat("r", d, ".", prefix);
       auto& a = after[static_cast<std::size_t>(d)];
       for (int r = 0; r < layout_.tensor; ++r) {
         auto& deps = a[static_cast<std::size_t>(r)];
         if (!state(d, s).last.empty()) deps.push_back(state(d, s).last[static_cast<std::size_t>(r)]);
         if (s > 0) {
-          deps.push_back(send(cat(rp, "activations", s, ".", r),
+          deps.push_back(send(concat(rp, "activations", s, ".", r),
                               group(d, s - 1).nodes[static_cast<std::size_t>(r)], g.nodes[static_cast<std::size_t>(r)],
                               {state(d, s - 1).forward_out[static_cast<std::size_t>(j)][static_cast<std::size_t>(r)]},
                               Phase::forward));
@@ -227,7 +214,7 @@ class StepBuilder {
          l < first_layer(spec_.layers, layout_.stages, s + 1); ++l) {
       zero3_gather(s, l, after, Phase::forward, prefix);
       for (int d = 0; d < layout_.replicas; ++d) {
-        const std::string lp = cat("r", d, ".", prefix, "layer", l, ".");
+        const std::string lp = concat("r", d, ".", prefix, "layer", l, ".");
         last[static_cast<std::size_t>(d)] = append_tensor_layer(block_, lp, spec_, shape_, pass_.forward.layer,
                                                                 group(d, s), after[static_cast<std::size_t>(d)]);
         after[static_cast<std::size_t>(d)] = wrap(last[static_cast<std::size_t>(d)]);
@@ -235,12 +222,12 @@ class StepBuilder {
     }
     for (int d = 0; d < layout_.replicas; ++d) {
       const TensorGroup& g = group(d, s);
-      const std::string rp = cat("r", d, ".", prefix);
+      const std::string rp = concat("r", d, ".", prefix);
       Ranks out = last[static_cast<std::size_t>(d)];
       if (s == layout_.stages - 1) {
         // LM head and loss split by vocabulary; the rows' softmax statistics (max and sum, fp32) all-reduced.
         out = run_ops(rp, g, pass_.forward.post, after[static_cast<std::size_t>(d)], Phase::forward);
-        out = all_reduce(cat(rp, "loss_all_reduce"), g, Bytes{rows_ * 2 * 4}, out, Phase::forward);
+        out = all_reduce(concat(rp, "loss_all_reduce"), g, Bytes{rows_ * 2 * 4}, out, Phase::forward);
       }
       state(d, s).last = out;
       state(d, s).forward_out[static_cast<std::size_t>(j)] = out;
@@ -254,13 +241,13 @@ class StepBuilder {
     const bool final_micro = j == plan_.micro_batches - 1;
     for (int d = 0; d < layout_.replicas; ++d) {
       const TensorGroup& g = group(d, s);
-      const std::string rp = cat("r", d, ".", prefix);
+      const std::string rp = concat("r", d, ".", prefix);
       auto& a = after[static_cast<std::size_t>(d)];
       for (int r = 0; r < layout_.tensor; ++r) {
         auto& deps = a[static_cast<std::size_t>(r)];
         deps.push_back(state(d, s).last[static_cast<std::size_t>(r)]);
         if (s < layout_.stages - 1) {
-          deps.push_back(send(cat(rp, "gradients", s, ".", r),
+          deps.push_back(send(concat(rp, "gradients", s, ".", r),
                               group(d, s + 1).nodes[static_cast<std::size_t>(r)], g.nodes[static_cast<std::size_t>(r)],
                               {state(d, s + 1).backward_out[static_cast<std::size_t>(j)][static_cast<std::size_t>(r)]},
                               Phase::backward));
@@ -269,7 +256,7 @@ class StepBuilder {
       if (s == layout_.stages - 1) {
         Ranks done = run_ops(rp, g, pass_.backward.pre, a, Phase::backward);
         if (final_micro) state(d, s).head_grads = done;
-        a = wrap(all_reduce(cat(rp, "head_all_reduce"), g, activation_, done, Phase::backward));
+        a = wrap(all_reduce(concat(rp, "head_all_reduce"), g, activation_, done, Phase::backward));
       }
     }
     std::vector<workload::OpCost> mlp, attention;
@@ -279,19 +266,19 @@ class StepBuilder {
       zero3_gather(s, l, after, Phase::backward, prefix);
       for (int d = 0; d < layout_.replicas; ++d) {
         const TensorGroup& g = group(d, s);
-        const std::string lp = cat("r", d, ".", prefix, "layer", l, ".");
+        const std::string lp = concat("r", d, ".", prefix, "layer", l, ".");
         auto& a = after[static_cast<std::size_t>(d)];
         if (run_.recompute) {
           const std::size_t from = block_.ops.size();
-          a = wrap(append_tensor_layer(block_, cat(lp, "recompute."), spec_, shape_, pass_.forward.layer, g, a));
+          a = wrap(append_tensor_layer(block_, concat(lp, "recompute."), spec_, shape_, pass_.forward.layer, g, a));
           tag(from, Phase::backward);
         }
         // MLP gradients, the all-reduce of its input's gradient, attention gradients, the same again.
         Ranks done = run_ops(lp, g, mlp, a, Phase::backward);
-        done = all_reduce(cat(lp, "mlp_all_reduce"), g, activation_, done, Phase::backward);
+        done = all_reduce(concat(lp, "mlp_all_reduce"), g, activation_, done, Phase::backward);
         done = run_ops(lp, g, attention, wrap(done), Phase::backward);
         if (final_micro) state(d, s).layer_grads[static_cast<std::size_t>(l - first)] = done;
-        a = wrap(all_reduce(cat(lp, "attention_all_reduce"), g, activation_, done, Phase::backward));
+        a = wrap(all_reduce(concat(lp, "attention_all_reduce"), g, activation_, done, Phase::backward));
       }
     }
     for (int d = 0; d < layout_.replicas; ++d) {
@@ -300,7 +287,7 @@ class StepBuilder {
       Ranks out;
       for (const Ranks& deps : a) out.push_back(deps.back());
       if (s == 0) {
-        out = run_ops(cat("r", d, ".", prefix), g, pass_.backward.post, a, Phase::backward, true);
+        out = run_ops(concat("r", d, ".", prefix), g, pass_.backward.post, a, Phase::backward, true);
         if (final_micro) state(d, s).embed_grads = out;
       }
       state(d, s).last = out;
@@ -415,7 +402,7 @@ class StepBuilder {
             deps = pieces[k].second;
             const Bytes bytes = workload::bytes_for(spec_.weight_format, params);
             if (bytes < plan_.gradient_bucket && k + 1 < pieces.size()) continue;
-            std::string label = cat("stage", s, ".rank", r, ".bucket", bucket++);
+            std::string label = concat("stage", s, ".rank", r, ".bucket", bucket++);
             const auto kind = plan_.zero >= 1 ? collective::CollectiveKind::reduce_scatter
                                               : collective::CollectiveKind::all_reduce;
             const OpId id = add(std::move(label),
@@ -433,7 +420,7 @@ class StepBuilder {
           std::vector<OpId> deps = synced[static_cast<std::size_t>(d)];
           deps.push_back(st.last[static_cast<std::size_t>(r)]);
           const std::int64_t share = plan_.zero >= 1 ? workload::balanced_share(held, replicas, d) : held;
-          std::string label = cat("r", d, ".stage", s, ".optimizer", r);
+          std::string label = concat("r", d, ".stage", s, ".optimizer", r);
           updated.push_back(add(std::move(label),
                                 ComputeOp{group.nodes[static_cast<std::size_t>(d)],
                                           workload::optimizer_step(run_.optimizer, share).work()},
@@ -441,7 +428,7 @@ class StepBuilder {
           shards.push_back(workload::bytes_for(spec_.weight_format, share));
         }
         if (plan_.zero >= 1 && replicas > 1) {
-          add(cat("stage", s, ".rank", r, ".weights_all_gather"),
+          add(concat("stage", s, ".rank", r, ".weights_all_gather"),
               collective(group, collective::CollectiveKind::all_gather, shards), updated, Phase::gradient_sync);
         }
         (void)stage;
@@ -518,7 +505,7 @@ std::string training_plan_problem(const workload::TransformerSpec& spec, std::in
     if (std::string p = expert_plan_problem(spec, plan.nodes); !p.empty()) return p;
     if (plan.micro_batches < 1) return "micro_batches must be at least 1";
     if (batch % plan.micro_batches != 0) {
-      return cat("the batch (", batch, " sequences) must be divisible by micro_batches (", plan.micro_batches, ")");
+      return concat("the batch (", batch, " sequences) must be divisible by micro_batches (", plan.micro_batches, ")");
     }
     return "";
   }
@@ -526,7 +513,7 @@ std::string training_plan_problem(const workload::TransformerSpec& spec, std::in
     return "training runs the data, tensor, pipeline or expert strategies";
   }
   if (plan.data_parallel < 1 || plan.nodes % plan.data_parallel != 0) {
-    return cat("data_parallel (", plan.data_parallel, ") must divide the nodes (", plan.nodes, ")");
+    return concat("data_parallel (", plan.data_parallel, ") must divide the nodes (", plan.nodes, ")");
   }
   const TrainingLayout l = training_layout(plan);
   if (plan.strategy == Strategy::pipeline) {
@@ -539,7 +526,7 @@ std::string training_plan_problem(const workload::TransformerSpec& spec, std::in
   if (plan.micro_batches < 1) return "micro_batches must be at least 1";
   const std::int64_t per_step = static_cast<std::int64_t>(l.replicas) * plan.micro_batches;
   if (batch % per_step != 0) {
-    return cat("the batch (", batch, " sequences) must be divisible by data_parallel x micro_batches (", per_step,
+    return concat("the batch (", batch, " sequences) must be divisible by data_parallel x micro_batches (", per_step,
                ")");
   }
   return "";

@@ -7,6 +7,7 @@
 #include "shardsim/report/writers.hpp"
 #include "shardsim/workload/training_cost.hpp"
 #include "temp_dir.hpp"
+#include "tiny_transformer.hpp"
 
 using namespace shardsim;
 using shardsim::testing::check_error;
@@ -61,18 +62,7 @@ precision = "mixed"
 
 double figure(const report::Result& r, std::string_view name) { return r.figures.at(*metric_index(name)); }
 
-workload::TransformerSpec tiny() {
-  workload::TransformerSpec s;
-  s.vocab = 11;
-  s.d_model = 8;
-  s.layers = 2;
-  s.heads = 2;
-  s.kv_heads = 2;
-  s.head_dim = 4;
-  s.d_ff = 12;
-  s.max_context = 16;
-  return workload::with_compute_format(s, workload::Precision::mixed);
-}
+workload::TransformerSpec tiny() { return testing::tiny_transformer(); }  // the model of kTiny
 
 }  // namespace
 

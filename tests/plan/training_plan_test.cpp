@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "printing.hpp"
+#include "tiny_transformer.hpp"
 #include "shardsim/plan/training_plan.hpp"
 #include "shardsim/workload/training_cost.hpp"
 
@@ -11,20 +12,7 @@ using namespace shardsim;
 
 namespace {
 
-// vocab 11, d_model 8, 2 layers, 2 heads with head_dim 4 on 2 KV heads (so that a tensor degree of 2 splits the
-// KV heads instead of replicating them), SwiGLU of 12, no biases, rotary, untied; bf16 (mixed precision).
-workload::TransformerSpec tiny() {
-  workload::TransformerSpec s;
-  s.vocab = 11;
-  s.d_model = 8;
-  s.layers = 2;
-  s.heads = 2;
-  s.kv_heads = 2;
-  s.head_dim = 4;
-  s.d_ff = 12;
-  s.max_context = 16;
-  return workload::with_compute_format(s, workload::Precision::mixed);
-}
+workload::TransformerSpec tiny() { return testing::tiny_transformer(); }
 
 struct Totals {
   std::int64_t flops = 0;

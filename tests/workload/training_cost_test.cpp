@@ -7,26 +7,18 @@
 #include <vector>
 
 #include "shardsim/util/error.hpp"
+#include "pass_lookup.hpp"
 #include "shardsim/workload/transformer_preset.hpp"
 #include "shardsim/workload/training_cost.hpp"
 
 using namespace shardsim;
 using namespace shardsim::workload;
+using shardsim::testing::op;
+using shardsim::testing::preset;
 
 namespace {
 
-TransformerSpec preset(std::string_view name) {
-  const std::optional<TransformerSpec> s = find_transformer_preset(name);
-  REQUIRE(s.has_value());
-  return *s;
-}
 
-const OpCost& op(const PassCost& p, std::string_view name) {
-  const OpCost* o = p.find(name);
-  INFO(name);
-  REQUIRE(o != nullptr);
-  return *o;
-}
 
 // A transformer small enough to derive every count by hand: vocab 11, d_model 8, 2 layers, 2 query heads sharing
 // 1 KV head of head_dim 4 (Q and O 8 wide, K and V 4 wide), swiglu d_ff 12, no biases, untied. Weights and K/V

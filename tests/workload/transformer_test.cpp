@@ -8,25 +8,18 @@
 
 #include "shardsim/util/error.hpp"
 #include "shardsim/workload/model_preset.hpp"
+#include "pass_lookup.hpp"
 #include "shardsim/workload/transformer_preset.hpp"
 #include "shardsim/workload/transformer_spec.hpp"
 
 using namespace shardsim;
 using namespace shardsim::workload;
+using shardsim::testing::op;
+using shardsim::testing::preset;
 
 namespace {
 
-TransformerSpec preset(std::string_view name) {
-  const std::optional<TransformerSpec> s = find_transformer_preset(name);
-  REQUIRE(s.has_value());
-  return *s;
-}
 
-const OpCost& op(const PassCost& p, std::string_view name) {
-  const OpCost* o = p.find(name);
-  REQUIRE(o != nullptr);
-  return *o;
-}
 
 struct Published {
   const char* name;

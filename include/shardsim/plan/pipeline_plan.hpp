@@ -20,6 +20,10 @@
 namespace shardsim::plan {
 
 // Empty when `stages` nodes and `micro_batches` can run `spec` with `batch` sequences; else why not.
+// First layer of stage s when `layers` are cut into `stages` balanced contiguous stages (the first layers % stages
+// stages take one layer more).
+std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t s);
+
 // Empty when `nodes` in stages of `tensor_degree` and `micro_batches` can run `spec` with `batch` sequences;
 // else why not.
 std::string pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
