@@ -523,6 +523,7 @@ std::string training_plan_problem(const workload::TransformerSpec& spec, std::in
     return p;
   }
   if (plan.zero < 0 || plan.zero > 3) return "zero must be 0, 1, 2 or 3";
+  if (plan.zero > 0 && l.replicas == 1) return "zero shards state over data-parallel replicas: it needs data_parallel > 1";
   if (plan.micro_batches < 1) return "micro_batches must be at least 1";
   const std::int64_t per_step = static_cast<std::int64_t>(l.replicas) * plan.micro_batches;
   if (batch % per_step != 0) {

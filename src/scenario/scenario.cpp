@@ -460,6 +460,7 @@ void read_training_plan(TomlReader& p, Scenario& s) {
       if (problem.find(k) != std::string::npos && p.has(k)) key = k;
     }
     if (problem.find("batch") != std::string::npos && !p.has(key)) key = "nodes";
+    if (problem.find("mixture of experts") != std::string::npos) key = "strategy";
     p.fail(key, problem);
   }
   s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);

@@ -170,3 +170,18 @@ TEST_CASE("training: bad keys are errors at their position") {
               }),
               dir.path("f.toml"), 17, 13, {"step_time", "only a training step"});
 }
+
+TEST_CASE("training: ZeRO without replicas and the expert strategy on a dense model are refused") {
+  TempDir dir;
+  dir.write("pair.toml", kPair);
+  // [plan] starts at line 20 (kTiny is 19 lines).
+  check_error(input_error([&] {
+                scenario::load(dir.write("a.toml", std::string(kTiny) + "[plan]\nstrategy = \"tensor\"\nnodes = 2\n"
+                                                                         "zero = 1\n"));
+              }),
+              dir.path("a.toml"), 23, 8, {"plan.zero", "needs data_parallel > 1"});
+  check_error(input_error([&] {
+                scenario::load(dir.write("b.toml", std::string(kTiny) + "[plan]\nstrategy = \"expert\"\nnodes = 2\n"));
+              }),
+              dir.path("b.toml"), 21, 12, {"plan.strategy", "mixture of experts"});
+}
