@@ -142,28 +142,24 @@ class StepBuilder {
   }
 
   // ZeRO 3: before layer l runs (forward or backward), each rank gathers the layer's weights from its replicas:
-  // an all-gather of every replica's 1/D share over the group of replicas. Built for all replicas at once, which
-  // is why the passes are built replica-innermost.
-  void zero3_gather(int s, std::int64_t l, After& after, Phase phase, const std::string& what) {
+  // an all-gather of every replica's 1/D share over the group of replicas, added to what the layer waits for.
+  // The gather itself waits only for `ready` (what the layer before l waited for: one layer of prefetch, as
+  // DeepSpeed's ZeRO 3 fetches the next layer's parameters while the current one computes). Built for all
+  // replicas at once, which is why the passes are built replica-innermost.
+  void zero3_gather(int s, std::int64_t l, const After& ready, After& after, const std::string& what) {
     if (plan_.zero < 3 || layout_.replicas == 1) return;
     for (int r = 0; r < layout_.tensor; ++r) {
-      const TensorGroup g = replica_group(s, r);
       std::vector<Bytes> shards;
       std::vector<OpId> deps;
       for (int d = 0; d < layout_.replicas; ++d) {
         shards.push_back(workload::bytes_for(spec_.weight_format,
                                              workload::balanced_share(layer_params(r), layout_.replicas, d)));
-        for (OpId id : after[static_cast<std::size_t>(d)][static_cast<std::size_t>(r)]) deps.push_back(id);
+        for (OpId id : ready[static_cast<std::size_t>(d)][static_cast<std::size_t>(r)]) deps.push_back(id);
       }
-      std::string label = what;
-      label += "layer";
-      label += std::to_string(l);
-      label += ".gather_weights";
-      label += std::to_string(r);
-      const OpId id = add(std::move(label), collective(g, collective::CollectiveKind::all_gather, shards), deps,
+      const OpId id = add(concat(what, "layer", l, ".gather_weights", r),
+                          collective(replica_group(s, r), collective::CollectiveKind::all_gather, shards), deps,
                           Phase::gradient_sync);
-      (void)phase;
-      for (int d = 0; d < layout_.replicas; ++d) after[static_cast<std::size_t>(d)][static_cast<std::size_t>(r)] = {id};
+      for (int d = 0; d < layout_.replicas; ++d) after[static_cast<std::size_t>(d)][static_cast<std::size_t>(r)].push_back(id);
     }
   }
 
@@ -210,9 +206,12 @@ class StepBuilder {
         a = wrap(run_ops(rp, g, pass_.forward.pre, a, Phase::forward, true));
       }
     }
+    After ready = after;  // what the previous layer waited for: when layer l's weights may be fetched
     for (std::int64_t l = first_layer(spec_.layers, layout_.stages, s);
          l < first_layer(spec_.layers, layout_.stages, s + 1); ++l) {
-      zero3_gather(s, l, after, Phase::forward, prefix);
+      const After waits = after;
+      zero3_gather(s, l, ready, after, prefix);
+      ready = waits;
       for (int d = 0; d < layout_.replicas; ++d) {
         const std::string lp = concat("r", d, ".", prefix, "layer", l, ".");
         last[static_cast<std::size_t>(d)] = append_tensor_layer(block_, lp, spec_, shape_, pass_.forward.layer,
@@ -262,8 +261,11 @@ class StepBuilder {
     std::vector<workload::OpCost> mlp, attention;
     for (const workload::OpCost& c : pass_.backward.layer) (is_mlp_grad(c.name) ? mlp : attention).push_back(c);
     const std::int64_t first = first_layer(spec_.layers, layout_.stages, s);
+    After ready = after;
     for (std::int64_t l = first_layer(spec_.layers, layout_.stages, s + 1) - 1; l >= first; --l) {
-      zero3_gather(s, l, after, Phase::backward, prefix);
+      const After waits = after;
+      zero3_gather(s, l, ready, after, prefix);
+      ready = waits;
       for (int d = 0; d < layout_.replicas; ++d) {
         const TensorGroup& g = group(d, s);
         const std::string lp = concat("r", d, ".", prefix, "layer", l, ".");
@@ -461,8 +463,8 @@ class StepBuilder {
           if (s == layout_.stages - 1) activations += am.head;
           fp.activations = Bytes{activations.count / layout_.tensor};
           if (plan_.zero >= 3 && layout_.replicas > 1) {
-            // The layer being run, gathered whole.
-            fp.activations += workload::bytes_for(spec_.weight_format, layer_params(r));
+            // The layer being run and the next one, prefetched, gathered whole.
+            fp.activations += workload::bytes_for(spec_.weight_format, layer_params(r)) * 2;
           }
           out.footprint.push_back(fp);
         }

@@ -26,7 +26,8 @@
 //   the last micro-batch's backward has finished its layers (overlap_gradients), or once the whole backward is done.
 // - Optimizer: each node updates the parameters it holds (ZeRO >= 1: its 1/D share of them, then an all-gather of
 //   the updated weights over the group). ZeRO 3 also all-gathers each layer's weights before its forward and its
-//   backward, for every micro-batch.
+//   backward, for every micro-batch, one layer ahead: the gather for layer l may start when layer l - 1 may
+//   (prefetch), so two layers' weights are held gathered at a time.
 // - The `expert` strategy trains a mixture of experts laid out as expert_plan.hpp lays out inference (one replica,
 //   no tensor groups): node 0 runs everything but the experts, expert e lives on node e mod N. Per layer and
 //   micro-batch the tokens are routed (seeded or worst case, drawn once and used by the forward and the backward);
