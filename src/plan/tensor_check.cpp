@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "decoder_layer.hpp"
 #include "normal_stream.hpp"
 
 #include "shardsim/plan/partition.hpp"
