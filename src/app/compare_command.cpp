@@ -76,13 +76,22 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
     return std::to_string(t.node_count()) + " / " + std::to_string(t.switch_count()) + " / " +
            std::to_string(t.link_count());
   });
-  row("token latency", [&](const Column& c) { return figure(c, "token_latency"); });
-  row("tokens/s", [&](const Column& c) { return figure(c, "tokens_per_second"); });
+  // One scenario in every column: a training step or an inference token throughout.
+  const bool training = columns.front().result.inputs.run.training.has_value();
+  if (training) {
+    row("step time", [&](const Column& c) { return figure(c, "step_time"); });
+    row("training tokens/s", [&](const Column& c) { return figure(c, "training_tokens_per_second"); });
+    row("exposed gradient sync", [&](const Column& c) { return figure(c, "step_gradient_sync"); });
+    row("fits", [&](const Column& c) { return figure(c, "fits"); });
+  } else {
+    row("token latency", [&](const Column& c) { return figure(c, "token_latency"); });
+    row("tokens/s", [&](const Column& c) { return figure(c, "tokens_per_second"); });
+  }
   row("busiest link direction", [](const Column& c) {
     return c.result.inputs.topology->dir_link_name(static_cast<topo::DirLinkId>(c.busiest));
   });
   row("  bytes on it", [](const Column& c) { return format_bytes(c.result.stats.links[c.busiest].wire_bytes); });
-  row("  utilization (busy / token)",
+  row(training ? "  utilization (busy / step)" : "  utilization (busy / token)",
       [](const Column& c) { return percent(c.result.stats.links[c.busiest].busy, c.result.stats.token_latency); });
   auto cp = [&](std::string label, auto part) {
     row(std::move(label), [part](const Column& c) {

@@ -185,3 +185,15 @@ TEST_CASE("training: ZeRO without replicas and the expert strategy on a dense mo
               }),
               dir.path("b.toml"), 21, 12, {"plan.strategy", "mixture of experts"});
 }
+
+TEST_CASE("training: compare puts step times side by side") {
+  TempDir dir;
+  dir.write("pair.toml", kPair);
+  const std::string path = dir.write("t.toml", std::string(kTiny) + "[plan]\nstrategy = \"data\"\nnodes = 2\n");
+  const shardsim::testing::Outcome o =
+      shardsim::testing::cli({"compare", path, "--topology", dir.path("pair.toml"), "--topology", dir.path("pair.toml")});
+  CHECK(o.code == 0);
+  CHECK_THAT(o.out, Catch::Contains("step time"));
+  CHECK_THAT(o.out, Catch::Contains("exposed gradient sync"));
+  CHECK_THAT(o.out, !Catch::Contains("token latency"));
+}
