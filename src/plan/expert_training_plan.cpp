@@ -19,6 +19,8 @@ using workload::OpId;
 using workload::Phase;
 
 bool is_expert_op(const std::string& name) { return name.starts_with("mlp_"); }
+bool is_host_op(const std::string& name) { return !is_expert_op(name); }  // node 0's: attention, router, ...
+bool any_op(const std::string&) { return true; }
 
 class ExpertStep {
  public:
@@ -135,34 +137,32 @@ class ExpertStep {
 
   std::vector<OpId> forward(int j, const std::vector<std::vector<std::int64_t>>& routed, std::vector<OpId> last) {
     const std::string mb = concat("mb", j, ".");
-    auto everything = [](const std::string&) { return true; };
-    last = chain(mb, 0, pass_.forward.pre, last, Phase::forward, +everything);
+    last = chain(mb, 0, pass_.forward.pre, last, Phase::forward, any_op);
     for (std::int64_t l = 0; l < spec_.layers; ++l) {
       const std::string lp = concat(mb, "layer", l, ".");
-      last = chain(lp, 0, pass_.forward.layer, last, Phase::forward, [](const std::string& n) { return !is_expert_op(n); });
+      last = chain(lp, 0, pass_.forward.layer, last, Phase::forward, is_host_op);
       last = experts(lp, routed[static_cast<std::size_t>(l)], true, last);
     }
-    return chain(mb, 0, pass_.forward.post, last, Phase::forward, +everything);
+    return chain(mb, 0, pass_.forward.post, last, Phase::forward, any_op);
   }
 
   std::vector<OpId> backward(int j, const std::vector<std::vector<std::int64_t>>& routed, std::vector<OpId> last) {
     const std::string mb = concat("mb", j, ".grad.");
-    auto everything = [](const std::string&) { return true; };
-    last = chain(mb, 0, pass_.backward.pre, last, Phase::backward, +everything);
+    last = chain(mb, 0, pass_.backward.pre, last, Phase::backward, any_op);
     for (std::int64_t l = spec_.layers - 1; l >= 0; --l) {
       const std::string lp = concat(mb, "layer", l, ".");
       if (run_.recompute) {
         // Node 0 re-runs the layer's attention and router; each expert re-runs its MLP on its rows.
         last = chain(concat(lp, "recompute."), 0, pass_.forward.layer, last, Phase::backward,
-                     [](const std::string& n) { return !is_expert_op(n); });
+                     is_host_op);
         const std::size_t from = block_.ops.size();
         last = experts(concat(lp, "recompute."), routed[static_cast<std::size_t>(l)], true, last);
         for (std::size_t i = from; i < block_.ops.size(); ++i) block_.ops[i].phase = Phase::backward;
       }
       last = experts(lp, routed[static_cast<std::size_t>(l)], false, last);
-      last = chain(lp, 0, pass_.backward.layer, last, Phase::backward, [](const std::string& n) { return !is_expert_op(n); });
+      last = chain(lp, 0, pass_.backward.layer, last, Phase::backward, is_host_op);
     }
-    return chain(mb, 0, pass_.backward.post, last, Phase::backward, +everything);
+    return chain(mb, 0, pass_.backward.post, last, Phase::backward, any_op);
   }
 
   const workload::TransformerSpec& spec_;

@@ -360,7 +360,7 @@ class StepBuilder {
 
   void synchronise_and_update() {
     const int replicas = layout_.replicas;
-    const workload::ZeroStage stage = *workload::zero_stage(plan_.zero);
+    const workload::ParamCounts p = workload::param_counts(spec_);
     for (int s = 0; s < layout_.stages; ++s) {
       const std::int64_t first = first_layer(spec_.layers, layout_.stages, s);
       const std::int64_t layers = first_layer(spec_.layers, layout_.stages, s + 1) - first;
@@ -368,7 +368,6 @@ class StepBuilder {
         const TensorGroup group = replica_group(s, r);
         // Gradients in the order the backward completes them, as (parameters, the op completing them per replica).
         std::vector<std::pair<std::int64_t, Ranks>> pieces;
-        const workload::ParamCounts p = workload::param_counts(spec_);
         auto done = [&](auto member) {
           Ranks ids;
           for (int d = 0; d < replicas; ++d) {
@@ -381,7 +380,7 @@ class StepBuilder {
                                                         layout_.tensor, r).params;
         std::int64_t counted = 0;
         if (s == layout_.stages - 1) {
-          const std::int64_t head = (p.final_norm + (p.lm_head.total() / layout_.tensor));
+          const std::int64_t head = p.final_norm + p.lm_head.total() / layout_.tensor;
           pieces.push_back({head, done([](const StageState& st) { return st.head_grads; })});
           counted += head;
         }
@@ -393,7 +392,8 @@ class StepBuilder {
         if (s == 0) {
           pieces.push_back({held - counted, done([](const StageState& st) { return st.embed_grads; })});
         }
-        // Buckets of at least gradient_bucket bytes, in that order.
+        // Buckets of at least gradient_bucket bytes, in that order. A bucket waits for its last piece only: a rank's
+        // backward is one chain, so the earlier pieces are complete by then.
         std::vector<Ranks> synced(static_cast<std::size_t>(replicas));
         if (replicas > 1) {
           std::int64_t params = 0;
@@ -418,7 +418,7 @@ class StepBuilder {
         Ranks updated;
         std::vector<Bytes> shards;
         for (int d = 0; d < replicas; ++d) {
-          const StageState& st = states_[static_cast<std::size_t>(d)][static_cast<std::size_t>(s)];
+          const StageState& st = state(d, s);
           std::vector<OpId> deps = synced[static_cast<std::size_t>(d)];
           deps.push_back(st.last[static_cast<std::size_t>(r)]);
           const std::int64_t share = plan_.zero >= 1 ? workload::balanced_share(held, replicas, d) : held;
@@ -433,7 +433,6 @@ class StepBuilder {
           add(concat("stage", s, ".rank", r, ".weights_all_gather"),
               collective(group, collective::CollectiveKind::all_gather, shards), updated, Phase::gradient_sync);
         }
-        (void)stage;
       }
     }
   }
