@@ -12,21 +12,21 @@ namespace {
 
 using namespace shardsim;
 
-workload::OpGraph all_gather(int nodes, Bytes piece) {
-  workload::CollectiveOp op;
+plan::OpGraph all_gather(int nodes, Bytes piece) {
+  plan::CollectiveOp op;
   op.spec.kind = collective::CollectiveKind::all_gather;
   op.spec.algorithm = collective::Algorithm::direct;
   op.spec.pieces.assign(static_cast<std::size_t>(nodes), piece);
   for (int i = 0; i < nodes; ++i) op.members.push_back(i);
-  workload::OpGraph graph;
-  graph.blocks.push_back(workload::Block{"all-gather", 1, {workload::Op{"all_gather", op, {}}}});
+  plan::OpGraph graph;
+  graph.blocks.push_back(plan::Block{"all-gather", 1, {plan::Op{"all_gather", op, {}}}});
   return graph;
 }
 
 void run(benchmark::State& state, net::NetworkModelKind model) {
   const topo::Topology topology =
       scenario::load_topology(SHARDSIM_SOURCE_DIR "/topologies/pi4-1024-tree-1g.toml");
-  const workload::OpGraph graph = all_gather(topology.node_count(), Bytes{96});
+  const plan::OpGraph graph = all_gather(topology.node_count(), Bytes{96});
   net::NetworkOptions options;
   options.model = model;
   std::uint64_t events = 0;

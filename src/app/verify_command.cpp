@@ -5,9 +5,9 @@
 #include <stdexcept>
 
 #include "shardsim/plan/partition.hpp"
-#include "shardsim/plan/seed_check.hpp"
-#include "shardsim/plan/tensor_check.hpp"
-#include "shardsim/plan/training_check.hpp"
+#include "shardsim/verify/seed_check.hpp"
+#include "shardsim/verify/tensor_check.hpp"
+#include "shardsim/verify/training_check.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
@@ -39,7 +39,7 @@ T value_or(const po::variables_map& vm, const char* key, T fallback) {
 }
 
 int verify_seed(const po::variables_map& vm, int nodes, double tolerance, std::ostream& out) {
-  plan::SeedCheckOptions o;
+  verify::SeedCheckOptions o;
   o.d_model = value_or<std::int64_t>(vm, "d-model", 512);
   o.d_ff = value_or<std::int64_t>(vm, "d-ff", 2048);
   o.batch = value_or<std::int64_t>(vm, "batch", 6);
@@ -55,8 +55,8 @@ int verify_seed(const po::variables_map& vm, int nodes, double tolerance, std::o
     throw InputError(kCli, "--nodes must be between 1 and d_model (" + std::to_string(o.d_model) +
                                "): every node needs at least one column");
   }
-  const plan::SeedCheckResult r =
-      plan::check_seed_layer(o, plan::balanced_split(o.d_ff, nodes), plan::balanced_split(o.d_model, nodes));
+  const verify::SeedCheckResult r =
+      verify::check_seed_layer(o, plan::balanced_split(o.d_ff, nodes), plan::balanced_split(o.d_model, nodes));
   char header[256];
   std::snprintf(header, sizeof header, "seed plan: layer %lldx%lld, batch %lld, %d nodes, %d iterations, seed %llu",
                 static_cast<long long>(o.d_model), static_cast<long long>(o.d_ff), static_cast<long long>(o.batch),
@@ -65,7 +65,7 @@ int verify_seed(const po::variables_map& vm, int nodes, double tolerance, std::o
 }
 
 int verify_tensor(const po::variables_map& vm, int degree, double tolerance, std::ostream& out) {
-  plan::TensorCheckOptions o;
+  verify::TensorCheckOptions o;
   o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
   o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
   o.seq = value_or<std::int64_t>(vm, "batch", o.seq);
@@ -78,10 +78,10 @@ int verify_tensor(const po::variables_map& vm, int degree, double tolerance, std
     throw InputError(kCli, "verify is for small layers: at most --d-model 8192, --d-ff 32768, --batch 1024 tokens, "
                            "--heads x --head-dim 8192");
   }
-  if (const std::string problem = plan::tensor_degree_problem(o, degree); !problem.empty()) {
+  if (const std::string problem = verify::tensor_degree_problem(o, degree); !problem.empty()) {
     throw InputError(kCli, "--nodes: " + problem);
   }
-  const plan::TensorCheckResult r = plan::check_tensor_layer(o, degree);
+  const verify::TensorCheckResult r = verify::check_tensor_layer(o, degree);
   char header[320];
   std::snprintf(header, sizeof header,
                 "tensor plan: decoder layer d_model %lld, %lld heads (%lld KV heads) of %lld, SwiGLU d_ff %lld, "
@@ -96,7 +96,7 @@ int verify_tensor(const po::variables_map& vm, int degree, double tolerance, std
 // One training step's gradients: the layer of the tensor plan split over `degree` ranks x --replicas.
 int verify_training(const po::variables_map& vm, int degree, double tolerance, std::ostream& out) {
   if (vm.count("iterations")) throw InputError(kCli, "--iterations: --training checks one step, not iterations");
-  plan::TrainingCheckOptions o;
+  verify::TrainingCheckOptions o;
   o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
   o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
   o.batch = value_or<std::int64_t>(vm, "batch", o.batch);
@@ -115,14 +115,14 @@ int verify_training(const po::variables_map& vm, int degree, double tolerance, s
     throw InputError(kCli, "verify --training is for small layers: at most --d-model 4096, --d-ff 16384, --batch x "
                            "--tokens 1024 tokens, --heads x --head-dim 4096");
   }
-  if (const std::string problem = plan::training_degree_problem(o, degree, 1); !problem.empty()) {
+  if (const std::string problem = verify::training_degree_problem(o, degree, 1); !problem.empty()) {
     throw InputError(kCli, "--nodes: " + problem);
   }
-  if (const std::string problem = plan::training_degree_problem(o, degree, replicas); !problem.empty()) {
+  if (const std::string problem = verify::training_degree_problem(o, degree, replicas); !problem.empty()) {
     throw InputError(kCli, "--replicas: " + problem);
   }
-  const plan::TrainingCheckResult r = plan::check_training_step(o, degree, replicas);
-  plan::TrainingTolerance bound;
+  const verify::TrainingCheckResult r = verify::check_training_step(o, degree, replicas);
+  verify::TrainingTolerance bound;
   bound.float32 = tolerance;
 
   char line[512];
@@ -144,7 +144,7 @@ int verify_training(const po::variables_map& vm, int degree, double tolerance, s
   };
   std::snprintf(line, sizeof line, "  %-10s %11s %11s %13s\n", "tensor", "float32", "float64", "finite diff.");
   out << line;
-  for (const plan::GradientError& e : r.tensors) {
+  for (const verify::GradientError& e : r.tensors) {
     row(e.tensor.c_str(), e.float_error, e.double_error, e.finite_difference_error);
   }
   row("largest", r.max_float_error, r.max_double_error, r.max_finite_difference_error);

@@ -43,9 +43,9 @@ PhaseTimes PhaseTimes::scaled(std::int64_t k) const {
 
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::OpId;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::OpId;
 
 struct ComputeDone {
   OpId op;
@@ -63,7 +63,7 @@ struct Mark {
 
   // Extends the path by `span`, all of it owned by an op of `phase`. The only way a mark's path grows, so the two
   // splits can never disagree.
-  void charge(const Breakdown& span, workload::Phase phase) {
+  void charge(const Breakdown& span, plan::Phase phase) {
     cp += span;
     phases[phase] += span.total();
   }
@@ -74,7 +74,7 @@ struct Mark {
 // rank of a collective. See executor.hpp for which signals each unit waits for.
 class BlockRun final : public net::NetContext {
  public:
-  BlockRun(const topo::Topology& topology, const workload::Block& block, const std::vector<double>& streamed,
+  BlockRun(const topo::Topology& topology, const plan::Block& block, const std::vector<double>& streamed,
            const net::NetworkOptions& options, std::vector<NodeStats>& nodes, Trace* trace, std::int32_t block_index,
            Time trace_offset)
       : topology_(topology),
@@ -152,7 +152,7 @@ class BlockRun final : public net::NetContext {
     int first_signal = 0;
   };
 
-  const workload::Op& op(OpId id) const { return block_.ops[static_cast<std::size_t>(id)]; }
+  const plan::Op& op(OpId id) const { return block_.ops[static_cast<std::size_t>(id)]; }
 
   // Builds signals, units and who waits for what.
   void index() {
@@ -162,7 +162,7 @@ class BlockRun final : public net::NetContext {
     op_collective_.assign(n_ops, -1);
     std::vector<std::vector<int>> rank_of;  // per collective, node -> rank (-1: not a member)
     for (OpId id = 0; id < static_cast<OpId>(n_ops); ++id) {
-      const workload::Op& o = op(id);
+      const plan::Op& o = op(id);
       for (OpId dep : o.deps) require(dep >= 0 && dep < id, "op graph: a dependency must name an earlier op");
       op_unit_[id] = static_cast<int>(unit_waiting_.size());
       op_signal_[id] = static_cast<int>(signal_time_.size());
@@ -210,7 +210,7 @@ class BlockRun final : public net::NetContext {
       signal_time_.resize(signal_time_.size() + static_cast<std::size_t>(p) + 1);
       std::vector<int> ranks(static_cast<std::size_t>(topology_.node_count()), -1);
       for (int r = 0; r < p; ++r) {
-        const workload::NodeId node = c.members[static_cast<std::size_t>(r)];
+        const plan::NodeId node = c.members[static_cast<std::size_t>(r)];
         require(node >= 0 && node < topology_.node_count(), "collective member is not a node");
         ranks[static_cast<std::size_t>(node)] = r;
       }
@@ -221,7 +221,7 @@ class BlockRun final : public net::NetContext {
     signal_fired_.assign(signal_time_.size(), false);
 
     // The signal of `dep` that a unit on `node` waits for.
-    auto signal_for = [&](OpId dep, workload::NodeId node) {
+    auto signal_for = [&](OpId dep, plan::NodeId node) {
       const int c = op_collective_[dep];
       if (c < 0) return op_signal_[dep];
       const int rank = rank_of[static_cast<std::size_t>(dep)][static_cast<std::size_t>(node)];
@@ -233,7 +233,7 @@ class BlockRun final : public net::NetContext {
       ++unit_waiting_[static_cast<std::size_t>(unit)];
     };
     for (OpId id = 0; id < static_cast<OpId>(n_ops); ++id) {
-      const workload::Op& o = op(id);
+      const plan::Op& o = op(id);
       if (const auto* compute = std::get_if<ComputeOp>(&o.kind)) {
         require(compute->node >= 0 && compute->node < topology_.node_count(), "compute op on a missing node");
         for (OpId dep : o.deps) wait(signal_for(dep, compute->node), op_unit_[id]);
@@ -242,7 +242,7 @@ class BlockRun final : public net::NetContext {
       const auto& c = std::get<CollectiveOp>(o.kind);
       const auto& members = rank_of[static_cast<std::size_t>(id)];
       for (int r = 0; r < c.spec.ranks(); ++r) {
-        const workload::NodeId node = c.members[static_cast<std::size_t>(r)];
+        const plan::NodeId node = c.members[static_cast<std::size_t>(r)];
         for (OpId dep : o.deps) {
           if (const auto* dc = std::get_if<ComputeOp>(&op(dep).kind)) {
             // A compute op on another member only gates that member's sends.
@@ -269,7 +269,7 @@ class BlockRun final : public net::NetContext {
     const OpId id = unit_op_[static_cast<std::size_t>(unit)];
     const int c = op_collective_[id];
     if (c < 0) {
-      const workload::NodeId node = std::get<ComputeOp>(op(id).kind).node;
+      const plan::NodeId node = std::get<ComputeOp>(op(id).kind).node;
       node_queue_[static_cast<std::size_t>(node)].push_back({id, mark});
       if (!node_busy_[static_cast<std::size_t>(node)]) start_next(node);
       return;
@@ -278,7 +278,7 @@ class BlockRun final : public net::NetContext {
   }
 
   // Starts the next queued compute op on `node` at the current time.
-  void start_next(workload::NodeId node) {
+  void start_next(plan::NodeId node) {
     auto& queue = node_queue_[static_cast<std::size_t>(node)];
     if (queue.empty()) {
       node_busy_[static_cast<std::size_t>(node)] = false;
@@ -315,7 +315,7 @@ class BlockRun final : public net::NetContext {
   }
 
   void compute_done(OpId id) {
-    const workload::NodeId node = std::get<ComputeOp>(op(id).kind).node;
+    const plan::NodeId node = std::get<ComputeOp>(op(id).kind).node;
     const Mark done = running_[static_cast<std::size_t>(node)];
     start_next(node);
     fire(op_signal_[id], done);
@@ -424,7 +424,7 @@ class BlockRun final : public net::NetContext {
   }
 
   const topo::Topology& topology_;
-  const workload::Block& block_;
+  const plan::Block& block_;
   const std::vector<double>& streamed_;  // per node: fraction of weights read from storage
   std::vector<NodeStats>& nodes_;
   std::unique_ptr<net::NetworkModel> network_;
@@ -460,18 +460,18 @@ class BlockRun final : public net::NetContext {
 
 }  // namespace
 
-RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
+RunStats execute(const topo::Topology& topology, const plan::OpGraph& graph,
                  const net::NetworkOptions& network, Trace* trace) {
   RunStats stats;
   stats.nodes.assign(static_cast<std::size_t>(topology.node_count()), NodeStats{});
   stats.links.assign(static_cast<std::size_t>(2 * topology.link_count()), LinkStats{});
   Time trace_offset;
   for (std::size_t b = 0; b < graph.blocks.size(); ++b) {
-    const workload::Block& block = graph.blocks[b];
+    const plan::Block& block = graph.blocks[b];
     if (trace) {
       trace->block_names.push_back(block.name + " (x" + std::to_string(block.repeat) + ")");
       trace->op_labels.emplace_back();
-      for (const workload::Op& o : block.ops) trace->op_labels.back().push_back(o.label);
+      for (const plan::Op& o : block.ops) trace->op_labels.back().push_back(o.label);
     }
     std::vector<NodeStats> nodes(stats.nodes.size());
     BlockRun run(topology, block, graph.streamed_weight_fraction, network, nodes, trace, static_cast<std::int32_t>(b),

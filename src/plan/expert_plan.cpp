@@ -8,10 +8,10 @@
 namespace shardsim::plan {
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
 
 bool is_mlp(const std::string& name) { return name == "mlp_gate" || name == "mlp_up" || name == "mlp_down"; }
 
@@ -85,7 +85,7 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
 
   PlannedWorkload out;
   for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(i);
-  workload::Block token{"token", 1, {}};
+  plan::Block token{"token", 1, {}};
   auto add = [&token](std::string label, auto kind, std::vector<OpId> deps) {
     token.ops.push_back(Op{std::move(label), std::move(kind), std::move(deps)});
     return static_cast<OpId>(token.ops.size() - 1);
@@ -93,7 +93,7 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
   auto send = [](std::int64_t from, std::int64_t to, Bytes bytes) {
     collective::CollectiveSpec c{collective::CollectiveKind::broadcast, collective::Algorithm::direct, 0,
                                  {bytes, Bytes{}}};
-    return CollectiveOp{std::move(c), {static_cast<workload::NodeId>(from), static_cast<workload::NodeId>(to)}};
+    return CollectiveOp{std::move(c), {static_cast<plan::NodeId>(from), static_cast<plan::NodeId>(to)}};
   };
 
   std::vector<OpId> last;
@@ -120,7 +120,7 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
         if (!is_mlp(c.name)) continue;
         std::vector<OpId> after = deps;
         if (c.name == "mlp_down") after = gate >= 0 ? std::vector<OpId>{deps.back(), gate} : std::vector<OpId>{deps.back()};
-        const OpId id = add(name + "." + c.name, ComputeOp{static_cast<workload::NodeId>(node), c.work()}, after);
+        const OpId id = add(name + "." + c.name, ComputeOp{static_cast<plan::NodeId>(node), c.work()}, after);
         if (c.name == "mlp_gate") gate = id;
         if (c.name == "mlp_up" || c.name == "mlp_down") deps = {id};
       }

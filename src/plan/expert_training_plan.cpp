@@ -12,11 +12,11 @@
 namespace shardsim::plan {
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
-using workload::Phase;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
+using plan::Phase;
 
 bool is_expert_op(const std::string& name) { return name.starts_with("mlp_"); }
 bool is_host_op(const std::string& name) { return !is_expert_op(name); }  // node 0's: attention, router, ...
@@ -173,7 +173,7 @@ class ExpertStep {
   workload::TrainingPass pass_;
   workload::TransformerSpec dense_;
   std::vector<std::int64_t> routed_rows_ = std::vector<std::int64_t>(static_cast<std::size_t>(plan_.nodes), 0);
-  workload::Block block_{"step", 1, {}};
+  plan::Block block_{"step", 1, {}};
 };
 
 }  // namespace

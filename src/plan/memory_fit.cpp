@@ -7,7 +7,7 @@ namespace shardsim::plan {
 std::vector<double> streamed_weight_fractions(const topo::Topology& topology, const PlannedWorkload& planned) {
   std::vector<double> out(static_cast<std::size_t>(topology.node_count()), 0.0);
   for (std::size_t rank = 0; rank < planned.nodes.size(); ++rank) {
-    const workload::NodeId node = planned.nodes[rank];
+    const plan::NodeId node = planned.nodes[rank];
     const hw::NodeSpec& spec = topology.node(node);
     const RankFootprint& share = planned.footprint[rank];
     if (share.total() <= spec.usable_ram() || !spec.storage_bandwidth || share.weights.count == 0) continue;

@@ -11,10 +11,10 @@ std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t 
 }
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
 
 
 }  // namespace
@@ -57,13 +57,13 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
     TensorGroup& g = group[static_cast<std::size_t>(s)];
     g.algorithm = plan.algorithm;
     for (std::int64_t r = 0; r < t; ++r) {
-      g.nodes.push_back(static_cast<workload::NodeId>(s * t + r));
+      g.nodes.push_back(static_cast<plan::NodeId>(s * t + r));
       if (!plan.groups.empty()) g.groups.push_back(plan.groups[static_cast<std::size_t>(s * t + r)]);
     }
   }
-  workload::Block token{"token", 1, {}};
+  plan::Block token{"token", 1, {}};
   // One message from node `from` to node `to`: a broadcast between the two.
-  auto send = [&token](workload::NodeId from, workload::NodeId to, Bytes bytes, std::string label,
+  auto send = [&token](plan::NodeId from, plan::NodeId to, Bytes bytes, std::string label,
                        std::vector<OpId> deps) {
     collective::CollectiveSpec c{collective::CollectiveKind::broadcast, collective::Algorithm::direct, 0,
                                  {bytes, Bytes{}}};

@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <string>
 
+#include "shardsim/plan/partition.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
 
 // Closed forms, with b = batch, D = d_model, F = d_ff, N = nodes, |E_i| and |R_i| the shard widths
 // (sum |E_i| = F, sum |R_i| = D):
@@ -46,11 +47,11 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
   const std::int64_t v = workload::bytes_per_value(model.dtype);
 
   PlannedWorkload out;
-  out.expand_cols = balanced_split(f, n);
-  out.reduce_cols = balanced_split(d, n);
+  const std::vector<Range> expand_cols = balanced_split(f, n);  // E_i
+  const std::vector<Range> reduce_cols = balanced_split(d, n);  // R_i
   for (int i = 0; i < n; ++i) out.nodes.push_back(i);
 
-  workload::Block layer;
+  plan::Block layer;
   layer.name = "layer";
   layer.repeat = model.layers;
   auto add = [&layer](std::string label, auto kind, std::vector<OpId> deps) {
@@ -72,7 +73,7 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
     std::vector<OpId> expands;
     std::vector<Bytes> activation_pieces;
     for (int i = 0; i < n; ++i) {
-      const std::int64_t w = out.expand_cols[i].size;
+      const std::int64_t w = expand_cols[i].size;
       const hw::ComputeWork work{Flop{2 * batch * d * w}, Bytes{(d * w + batch * d) * v}, Bytes{batch * w * v},
                                  Bytes{d * w * v}};
       expands.push_back(add(prefix + "expand" + std::to_string(i), ComputeOp{i, work}, {broadcast}));
@@ -84,7 +85,7 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
     std::vector<OpId> reduces;
     std::vector<Bytes> output_pieces;
     for (int i = 0; i < n; ++i) {
-      const std::int64_t w = out.reduce_cols[i].size;
+      const std::int64_t w = reduce_cols[i].size;
       const hw::ComputeWork work{Flop{2 * batch * f * w}, Bytes{(f * w + batch * f) * v}, Bytes{batch * w * v},
                                  Bytes{f * w * v}};
       reduces.push_back(add(prefix + "reduce" + std::to_string(i), ComputeOp{i, work}, {gather_act}));
@@ -97,9 +98,9 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
   // Every rank holds its shard of every expert of every layer; one layer's activations are live at a time.
   for (int i = 0; i < n; ++i) {
     RankFootprint fp;
-    fp.params = (d * out.expand_cols[i].size + f * out.reduce_cols[i].size) * model.layers * model.experts;
+    fp.params = (d * expand_cols[i].size + f * reduce_cols[i].size) * model.layers * model.experts;
     fp.weights = Bytes{fp.params * v};
-    fp.activations = Bytes{batch * (d + f + out.reduce_cols[i].size) * v * model.experts_per_token};
+    fp.activations = Bytes{batch * (d + f + reduce_cols[i].size) * v * model.experts_per_token};
     out.footprint.push_back(fp);
   }
   return out;

@@ -7,10 +7,10 @@
 namespace shardsim::plan {
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
 
 // Part r of x split into `parts` balanced pieces (the first x % parts pieces get one more).
 std::int64_t part(std::int64_t x, std::int64_t parts, std::int64_t r) { return x / parts + (r < x % parts ? 1 : 0); }
@@ -56,7 +56,7 @@ CollectiveOp collective_of(const TensorGroup& group, collective::CollectiveKind 
   return CollectiveOp{std::move(c), group.nodes};
 }
 
-OpId add(workload::Block& block, std::string label, std::variant<ComputeOp, CollectiveOp> kind,
+OpId add(plan::Block& block, std::string label, std::variant<ComputeOp, CollectiveOp> kind,
          std::vector<OpId> deps) {
   block.ops.push_back(Op{std::move(label), std::move(kind), std::move(deps)});
   return static_cast<OpId>(block.ops.size() - 1);
@@ -71,7 +71,7 @@ std::string rank_label(const std::string& prefix, const std::string& name, std::
 
 }  // namespace
 
-std::vector<OpId> append_tensor_edge(workload::Block& block, const std::string& prefix,
+std::vector<OpId> append_tensor_edge(plan::Block& block, const std::string& prefix,
                                      const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                      const std::vector<workload::OpCost>& ops, const TensorGroup& group,
                                      const std::vector<std::vector<OpId>>& after) {
@@ -106,7 +106,7 @@ std::vector<OpId> append_tensor_edge(workload::Block& block, const std::string& 
   return std::vector<OpId>(static_cast<std::size_t>(t), gather);
 }
 
-std::vector<OpId> append_tensor_layer(workload::Block& block, const std::string& prefix,
+std::vector<OpId> append_tensor_layer(plan::Block& block, const std::string& prefix,
                                       const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                       const std::vector<workload::OpCost>& layer_ops, const TensorGroup& group,
                                       const std::vector<std::vector<OpId>>& after) {
@@ -129,7 +129,7 @@ std::vector<OpId> append_tensor_layer(workload::Block& block, const std::string&
   // keeps the critical path on the ops themselves rather than on time "queued" behind a sibling op.
   std::vector<OpId> attention_done;
   for (std::int64_t r = 0; r < t; ++r) {
-    const workload::NodeId node = group.nodes[static_cast<std::size_t>(r)];
+    const plan::NodeId node = group.nodes[static_cast<std::size_t>(r)];
     std::vector<OpId> deps = after[static_cast<std::size_t>(r)];
     for (const workload::OpCost& c : layer_ops) {
       if (!is_attention(c.name)) continue;
@@ -141,7 +141,7 @@ std::vector<OpId> append_tensor_layer(workload::Block& block, const std::string&
 
   std::vector<OpId> mlp_done;
   for (std::int64_t r = 0; r < t; ++r) {
-    const workload::NodeId node = group.nodes[static_cast<std::size_t>(r)];
+    const plan::NodeId node = group.nodes[static_cast<std::size_t>(r)];
     std::vector<OpId> deps{attention[static_cast<std::size_t>(r)]};
     for (const workload::OpCost& c : layer_ops) {
       if (is_attention(c.name)) continue;

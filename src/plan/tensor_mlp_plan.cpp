@@ -2,14 +2,15 @@
 
 #include <string>
 
+#include "shardsim/plan/partition.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
 
 PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int64_t batch, const PlanSpec& plan) {
   const int n = plan.nodes;
@@ -20,7 +21,7 @@ PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int
   const Bytes row_block{batch * d * v};  // b x D values: the input, a partial output, the output
 
   PlannedWorkload out;
-  out.expand_cols = balanced_split(model.d_ff, n);
+  const std::vector<Range> expand_cols = balanced_split(model.d_ff, n);
   for (int i = 0; i < n; ++i) out.nodes.push_back(i);
   auto collective = [&](collective::CollectiveKind kind, std::vector<Bytes> pieces) {
     // Recursive doubling has no broadcast: the input then goes down a binomial tree.
@@ -32,12 +33,12 @@ PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int
   };
 
   // The root's input reaches every machine once; from then on every machine holds each layer's output.
-  workload::Block input{"input", 1, {}};
+  plan::Block input{"input", 1, {}};
   std::vector<Bytes> x(static_cast<std::size_t>(n), Bytes{});
   x[0] = row_block;
   input.ops.push_back(Op{"broadcast", collective(collective::CollectiveKind::broadcast, x), {}});
 
-  workload::Block layer{"layer", model.layers, {}};
+  plan::Block layer{"layer", model.layers, {}};
   auto add = [&layer](std::string label, auto kind, std::vector<OpId> deps) {
     layer.ops.push_back(Op{std::move(label), std::move(kind), std::move(deps)});
     return static_cast<OpId>(layer.ops.size() - 1);
@@ -46,7 +47,7 @@ PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int
   for (std::int64_t e = 0; e < model.experts_per_token; ++e) {
     const std::string prefix = "expert" + std::to_string(e) + ".";
     for (int i = 0; i < n; ++i) {
-      const std::int64_t w = out.expand_cols[static_cast<std::size_t>(i)].size;
+      const std::int64_t w = expand_cols[static_cast<std::size_t>(i)].size;
       const hw::ComputeWork expand{Flop{2 * batch * d * w}, Bytes{(d * w + batch * d) * v}, Bytes{batch * w * v},
                                    Bytes{d * w * v}};
       const hw::ComputeWork reduce{Flop{2 * batch * w * d}, Bytes{(w * d + batch * w) * v}, row_block,
@@ -63,7 +64,7 @@ PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int
   // Every machine holds its E_i columns of expand and rows of reduce, of every expert of every layer; live: the
   // input, the activation slices and the partial output of the active experts.
   for (int i = 0; i < n; ++i) {
-    const std::int64_t w = out.expand_cols[static_cast<std::size_t>(i)].size;
+    const std::int64_t w = expand_cols[static_cast<std::size_t>(i)].size;
     RankFootprint fp;
     fp.params = 2 * d * w * model.layers * model.experts;
     fp.weights = Bytes{fp.params * v};

@@ -32,14 +32,14 @@ PlannedWorkload build_tensor_plan(const workload::TransformerSpec& spec, const w
     out.nodes.push_back(i);
     group.nodes.push_back(i);
   }
-  const std::vector<std::vector<workload::OpId>> none(static_cast<std::size_t>(t));
+  const std::vector<std::vector<plan::OpId>> none(static_cast<std::size_t>(t));
   // Three blocks: every rank embeds its input; the layers (all alike, so one is simulated and repeated); the
   // LM head's vocabulary slices gathered to node 0.
-  workload::Block embed{"embed", 1, {}};
+  plan::Block embed{"embed", 1, {}};
   append_tensor_edge(embed, "", spec, pass, cost.pre, group, none);
-  workload::Block layer{"layer", spec.layers, {}};
+  plan::Block layer{"layer", spec.layers, {}};
   append_tensor_layer(layer, "", spec, pass, cost.layer, group, none);
-  workload::Block head{"head", 1, {}};
+  plan::Block head{"head", 1, {}};
   append_tensor_edge(head, "", spec, pass, cost.post, group, none);
   out.graph.blocks = {std::move(embed), std::move(layer), std::move(head)};
   for (std::int64_t r = 0; r < t; ++r) {

@@ -14,11 +14,11 @@
 namespace shardsim::plan {
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
-using workload::Op;
-using workload::OpId;
-using workload::Phase;
+using plan::CollectiveOp;
+using plan::ComputeOp;
+using plan::Op;
+using plan::OpId;
+using plan::Phase;
 using Ranks = std::vector<OpId>;  // per rank of a group, an op
 
 
@@ -127,7 +127,7 @@ class StepBuilder {
   }
 
   // One message of a micro-batch's activations (or their gradients) between two nodes.
-  OpId send(std::string label, workload::NodeId from, workload::NodeId to, std::vector<OpId> deps, Phase phase) {
+  OpId send(std::string label, plan::NodeId from, plan::NodeId to, std::vector<OpId> deps, Phase phase) {
     collective::CollectiveSpec c{collective::CollectiveKind::broadcast, collective::Algorithm::direct, 0,
                                  {activation_, Bytes{}}};
     return add(std::move(label), CollectiveOp{std::move(c), {from, to}}, std::move(deps), phase);
@@ -168,7 +168,7 @@ class StepBuilder {
     TensorGroup g;
     g.algorithm = plan_.algorithm;
     for (int d = 0; d < layout_.replicas; ++d) {
-      const workload::NodeId node = group(d, s).nodes[static_cast<std::size_t>(r)];
+      const plan::NodeId node = group(d, s).nodes[static_cast<std::size_t>(r)];
       g.nodes.push_back(node);
       if (!plan_.groups.empty()) g.groups.push_back(plan_.groups[static_cast<std::size_t>(node)]);
     }
@@ -482,7 +482,7 @@ class StepBuilder {
   Bytes activation_;
   std::vector<std::vector<TensorGroup>> groups_;  // [replica][stage]
   std::vector<std::vector<StageState>> states_;   // [replica][stage]
-  workload::Block block_{"step", 1, {}};
+  plan::Block block_{"step", 1, {}};
 };
 
 }  // namespace

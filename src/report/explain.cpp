@@ -11,8 +11,8 @@
 namespace shardsim::report {
 namespace {
 
-using workload::CollectiveOp;
-using workload::ComputeOp;
+using plan::CollectiveOp;
+using plan::ComputeOp;
 
 // "expert0.expand17" -> "expert0.expand": ops that differ only in their node number are shown as one group.
 std::string group_of(const std::string& label) {
@@ -97,10 +97,10 @@ CollectiveBound bound(const topo::Topology& t, const CollectiveOp& c, const net:
 
 }  // namespace
 
-std::vector<BlockEstimate> estimate(const topo::Topology& t, const workload::OpGraph& graph,
+std::vector<BlockEstimate> estimate(const topo::Topology& t, const plan::OpGraph& graph,
                                     const net::NetworkOptions& network) {
   std::vector<BlockEstimate> out;
-  for (const workload::Block& block : graph.blocks) {
+  for (const plan::Block& block : graph.blocks) {
     BlockEstimate be;
     be.name = block.name;
     be.repeat = block.repeat;
@@ -110,7 +110,7 @@ std::vector<BlockEstimate> estimate(const topo::Topology& t, const workload::OpG
     std::vector<Time> finish(block.ops.size());
     std::map<std::string, std::size_t> group_row;  // "label stem|kind" -> its row in be.ops
     for (std::size_t i = 0; i < block.ops.size(); ++i) {
-      const workload::Op& op = block.ops[i];
+      const plan::Op& op = block.ops[i];
       OpEstimate e;
       e.label = op.label;
       if (const auto* c = std::get_if<ComputeOp>(&op.kind)) {
@@ -135,7 +135,7 @@ std::vector<BlockEstimate> estimate(const topo::Topology& t, const workload::OpG
                        format_time(b.chain).c_str());
       }
       Time start;
-      for (workload::OpId d : op.deps) start = std::max(start, finish[static_cast<std::size_t>(d)]);
+      for (plan::OpId d : op.deps) start = std::max(start, finish[static_cast<std::size_t>(d)]);
       finish[i] = start + e.estimate;
       be.path = std::max(be.path, finish[i]);
       // Ops of one group (the same op on different nodes: labels that differ only in a trailing number) show as

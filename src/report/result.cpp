@@ -117,16 +117,16 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
     const double tokens = static_cast<double>(r.inputs.run.batch * train->seq_len);
     const double model_flops = static_cast<double>(workload::training_flops(spec, r.inputs.run.batch, train->seq_len).count);
     double peak = 0;  // FLOP/s of every node the plan uses
-    for (workload::NodeId n : r.plan_nodes) peak += topology.node(n).flop_rate.per_second;
+    for (plan::NodeId n : r.plan_nodes) peak += topology.node(n).flop_rate.per_second;
     set("step_time", latency);
     set("training_tokens_per_second", latency > 0 ? tokens / latency : 0.0);
     set("model_flops", model_flops);
     set("mfu", latency > 0 && peak > 0 ? model_flops / (latency * peak) : 0.0);
     const exec::PhaseTimes& ph = r.stats.phases;
-    set("step_forward", ph[workload::Phase::forward].seconds());
-    set("step_backward", ph[workload::Phase::backward].seconds());
-    set("step_gradient_sync", ph[workload::Phase::gradient_sync].seconds());
-    set("step_optimizer", ph[workload::Phase::optimizer].seconds());
+    set("step_forward", ph[plan::Phase::forward].seconds());
+    set("step_backward", ph[plan::Phase::backward].seconds());
+    set("step_gradient_sync", ph[plan::Phase::gradient_sync].seconds());
+    set("step_optimizer", ph[plan::Phase::optimizer].seconds());
   }
   if (r.generation) {
     const Generation& g = *r.generation;

@@ -167,12 +167,12 @@ void write_text(std::ostream& out, const Result& r) {
     // The critical path by the phase of the ops it runs through: what is exposed of each.
     const exec::PhaseTimes& ph = r.stats.phases;
     out << "  by phase (critical path):\n";
-    out << row("  forward", format_time(ph[workload::Phase::forward]), pct(ph[workload::Phase::forward], latency));
-    out << row("  backward (recomputation included)", format_time(ph[workload::Phase::backward]),
-               pct(ph[workload::Phase::backward], latency));
-    out << row("  gradient sync (exposed)", format_time(ph[workload::Phase::gradient_sync]),
-               pct(ph[workload::Phase::gradient_sync], latency));
-    out << row("  optimizer", format_time(ph[workload::Phase::optimizer]), pct(ph[workload::Phase::optimizer], latency));
+    out << row("  forward", format_time(ph[plan::Phase::forward]), pct(ph[plan::Phase::forward], latency));
+    out << row("  backward (recomputation included)", format_time(ph[plan::Phase::backward]),
+               pct(ph[plan::Phase::backward], latency));
+    out << row("  gradient sync (exposed)", format_time(ph[plan::Phase::gradient_sync]),
+               pct(ph[plan::Phase::gradient_sync], latency));
+    out << row("  optimizer", format_time(ph[plan::Phase::optimizer]), pct(ph[plan::Phase::optimizer], latency));
   } else if (in.transformer && r.generation) {
     out << "The last decode step (context " << in.run.context << ": " << count(layer_runs, "layer", "layers")
         << " and the LM head)\n";

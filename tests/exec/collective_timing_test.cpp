@@ -17,13 +17,13 @@ namespace {
 constexpr std::int64_t kM = 1000;  // bytes per piece: T = 40 us (FIFO), 32 us (fair)
 
 Time run(int p, collective::CollectiveKind kind, collective::Algorithm algorithm, net::NetworkModelKind model) {
-  workload::CollectiveOp op;
+  plan::CollectiveOp op;
   op.spec.kind = kind;
   op.spec.algorithm = algorithm;
   op.spec.pieces.assign(static_cast<std::size_t>(p), Bytes{kM});
   for (int i = 0; i < p; ++i) op.members.push_back(i);
-  workload::OpGraph graph;
-  graph.blocks.push_back(workload::Block{"collective", 1, {workload::Op{"c", op, {}}}});
+  plan::OpGraph graph;
+  graph.blocks.push_back(plan::Block{"collective", 1, {plan::Op{"c", op, {}}}});
   const topo::Topology t = testing::round_star(p);
   const exec::RunStats stats =
       exec::execute(t, graph, net::NetworkOptions{model, Bytes{1 << 30}, Bytes{0}});

@@ -11,7 +11,7 @@
 #include "shardsim/plan/seed_plan.hpp"
 
 using namespace shardsim;
-using workload::Phase;
+using plan::Phase;
 
 // The critical path split by the phase of the op that owns each span of it (run_stats.hpp, executor.hpp), on the
 // round star of tests/support/round_star.hpp: 1 FLOP/ns, 1 B/ns memory, 1 us per op, 10 us per message at each end,
@@ -21,22 +21,22 @@ namespace {
 // FIFO links; 1000 B of payload per frame, 100 B of header per frame (as in executor_test.cpp).
 const net::NetworkOptions kFraming{net::NetworkModelKind::fifo, Bytes{1000}, Bytes{100}};
 
-workload::Op compute(std::string label, workload::NodeId node, std::int64_t flops, std::int64_t read,
-                     std::int64_t written, Phase phase, std::vector<workload::OpId> deps = {}) {
-  workload::ComputeOp c;
+plan::Op compute(std::string label, plan::NodeId node, std::int64_t flops, std::int64_t read,
+                     std::int64_t written, Phase phase, std::vector<plan::OpId> deps = {}) {
+  plan::ComputeOp c;
   c.node = node;
   c.work.flops = Flop{flops};
   c.work.bytes_read = Bytes{read};
   c.work.bytes_written = Bytes{written};
-  return workload::Op{std::move(label), c, std::move(deps), phase};
+  return plan::Op{std::move(label), c, std::move(deps), phase};
 }
 
 // forward -> backward -> optimizer on `node`:
 //   forward:   2000 FLOP = 2 us; 500 B = 0.5 us: compute-bound, 2 + 1 = 3 us
 //   backward:  1000 FLOP = 1 us; 3000 + 1000 B = 4 us: memory-bound, 4 + 1 = 5 us
 //   optimizer:  600 FLOP = 0.6 us; 2000 + 1000 B = 3 us: memory-bound, 3 + 1 = 4 us
-workload::Block chain(workload::NodeId node) {
-  workload::Block b{"update", 1, {}};
+plan::Block chain(plan::NodeId node) {
+  plan::Block b{"update", 1, {}};
   b.ops.push_back(compute("forward", node, 2000, 500, 0, Phase::forward));
   b.ops.push_back(compute("backward", node, 1000, 3000, 1000, Phase::backward, {0}));
   b.ops.push_back(compute("optimizer", node, 600, 2000, 1000, Phase::optimizer, {1}));
@@ -45,13 +45,13 @@ workload::Block chain(workload::NodeId node) {
 
 // A direct all-reduce of 16 B per rank between nodes 0 and 1, tagged gradient_sync, after op `dep` on node 0. Rank
 // 1's only dependency is on node 0, another member, so it does not gate rank 1 (executor.hpp): rank 1 sends at once.
-workload::Op gradient_all_reduce(workload::OpId dep) {
-  workload::CollectiveOp sync;
+plan::Op gradient_all_reduce(plan::OpId dep) {
+  plan::CollectiveOp sync;
   sync.spec.kind = collective::CollectiveKind::all_reduce;
   sync.spec.algorithm = collective::Algorithm::direct;
   sync.spec.pieces = {Bytes{16}, Bytes{16}};
   sync.members = {0, 1};
-  return workload::Op{"grad.all_reduce", sync, {dep}, Phase::gradient_sync};
+  return plan::Op{"grad.all_reduce", sync, {dep}, Phase::gradient_sync};
 }
 
 // A backward op on node 0 (19000 FLOP = 19 us, compute-bound, + 1 us = 20 us), then gradient_all_reduce(). One
@@ -60,15 +60,15 @@ workload::Op gradient_all_reduce(workload::OpId dep) {
 //   0.000  backward runs 0 .. 20; node1 sends its vector, delivered at node0 at 25.856
 //  20.000  rank 0 is ready and sends: delivered at node1 at 20 + 25.856 = 45.856, the all-reduce is complete.
 // Critical path: backward (20) <- node0's message (20 overhead + 4 latency + 1.856 wire = 25.856).
-workload::Block gradient_step() {
-  workload::Block b{"step", 1, {}};
+plan::Block gradient_step() {
+  plan::Block b{"step", 1, {}};
   b.ops.push_back(compute("backward", 0, 19000, 1000, 0, Phase::backward));
   b.ops.push_back(gradient_all_reduce(0));
   return b;
 }
 
-exec::RunStats run(const topo::Topology& t, std::vector<workload::Block> blocks) {
-  workload::OpGraph graph;
+exec::RunStats run(const topo::Topology& t, std::vector<plan::Block> blocks) {
+  plan::OpGraph graph;
   graph.blocks = std::move(blocks);
   return exec::execute(t, graph, kFraming);
 }
@@ -96,7 +96,7 @@ TEST_CASE("an op queued behind another for its CPU owns the wait") {
   // Two independent ops on one node, ready at 0: forward (3 us) runs first, optimizer (4 us) waits 3 us for the
   // CPU and runs 3 .. 7. The path ends with the optimizer op, whose wait is its own: optimizer 7 us, forward none.
   const topo::Topology t = testing::round_star(1);
-  workload::Block b{"independent", 1, {}};
+  plan::Block b{"independent", 1, {}};
   b.ops.push_back(compute("forward", 0, 2000, 500, 0, Phase::forward));
   b.ops.push_back(compute("optimizer", 0, 600, 2000, 1000, Phase::optimizer));
   const exec::RunStats s = run(t, {b});
@@ -139,13 +139,13 @@ TEST_CASE("a gradient message queued behind a forward message: the queueing is g
   // Critical path: backward (3) <- the gradient message (7 + 6.672 + 9.072 = 22.744 waiting, 20 overhead, 4 latency,
   // 1.856 wire = 48.6). The forward broadcast it queued behind is off the path: forward gets nothing.
   const topo::Topology t = testing::round_star(2);
-  workload::Block b{"overlap", 1, {}};
-  workload::CollectiveOp activations;
+  plan::Block b{"overlap", 1, {}};
+  plan::CollectiveOp activations;
   activations.spec.kind = collective::CollectiveKind::broadcast;
   activations.spec.algorithm = collective::Algorithm::direct;
   activations.spec.pieces = {Bytes{1000}, Bytes{1000}};
   activations.members = {0, 1};
-  b.ops.push_back(workload::Op{"activations.broadcast", activations, {}, Phase::forward});
+  b.ops.push_back(plan::Op{"activations.broadcast", activations, {}, Phase::forward});
   b.ops.push_back(compute("backward", 0, 2000, 500, 0, Phase::backward));
   b.ops.push_back(gradient_all_reduce(1));
   const exec::RunStats s = run(t, {b});
@@ -164,7 +164,7 @@ TEST_CASE("phases of a repeated block are multiplied like its time and add up to
   // chain on node 1 (forward 3, backward 5, optimizer 4). Whole run: forward 3, backward 3 * 20 + 5 = 65,
   // gradient_sync 3 * 25.856 = 77.568, optimizer 4; 3 * 45.856 + 12 = 149.568 us.
   const topo::Topology t = testing::round_star(2);
-  workload::Block step = gradient_step();
+  plan::Block step = gradient_step();
   step.repeat = 3;
   const exec::RunStats s = run(t, {step, chain(1)});
   CHECK(s.token_latency == Time::from_ns(149568));
@@ -191,8 +191,8 @@ TEST_CASE("inference: the seed plan is all forward, so forward is the token late
   plan::PlanSpec spec;
   spec.nodes = 2;
   const plan::PlannedWorkload w = plan::build_seed_plan(m, 1, spec);
-  for (const workload::Block& b : w.graph.blocks) {
-    for (const workload::Op& o : b.ops) REQUIRE(o.phase == Phase::forward);
+  for (const plan::Block& b : w.graph.blocks) {
+    for (const plan::Op& o : b.ops) REQUIRE(o.phase == Phase::forward);
   }
   const topo::Topology t = testing::round_star(2);
   const exec::RunStats s = exec::execute(t, w.graph, kFraming);

@@ -27,7 +27,7 @@ plan::PlanSpec experts_over(int nodes, plan::Routing routing, std::uint64_t seed
 // The experts computing in layer 0, read from the op labels "layer0.expert<e>.mlp_up".
 std::set<int> experts_of_layer0(const plan::PlannedWorkload& p) {
   std::set<int> out;
-  for (const workload::Op& op : p.graph.blocks.at(0).ops) {
+  for (const plan::Op& op : p.graph.blocks.at(0).ops) {
     const std::string prefix = "layer0.expert";
     if (op.label.rfind(prefix, 0) == 0 && op.label.find(".mlp_up") != std::string::npos) {
       out.insert(std::stoi(op.label.substr(prefix.size())));
@@ -45,8 +45,8 @@ TEST_CASE("expert plan: one token's FLOPs and weight reads are those of the deco
   const plan::PlannedWorkload p = plan::build_expert_plan(spec, decode(1, 1024), experts_over(4, plan::Routing::seeded));
   const workload::PassCost whole = workload::decode_step(spec, 1024, 1);
   std::int64_t flops = 0, weights = 0, messages = 0;
-  for (const workload::Op& op : p.graph.blocks.at(0).ops) {
-    if (const auto* c = std::get_if<workload::ComputeOp>(&op.kind)) {
+  for (const plan::Op& op : p.graph.blocks.at(0).ops) {
+    if (const auto* c = std::get_if<plan::ComputeOp>(&op.kind)) {
       flops += c->work.flops.count;
       weights += c->work.weight_bytes.count;
     } else {

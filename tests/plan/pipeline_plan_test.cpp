@@ -22,9 +22,9 @@ struct Totals {
 
 Totals totals(const plan::PlannedWorkload& p) {
   Totals t;
-  for (const workload::Block& b : p.graph.blocks) {
-    for (const workload::Op& op : b.ops) {
-      if (const auto* c = std::get_if<workload::ComputeOp>(&op.kind)) {
+  for (const plan::Block& b : p.graph.blocks) {
+    for (const plan::Op& op : b.ops) {
+      if (const auto* c = std::get_if<plan::ComputeOp>(&op.kind)) {
         t.flops += c->work.flops.count * b.repeat;
         t.weight_bytes += c->work.weight_bytes.count * b.repeat;
       } else {

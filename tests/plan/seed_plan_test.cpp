@@ -57,7 +57,7 @@ TEST_CASE("the op graph's compute ops read exactly the closed-form memory traffi
     const auto planned = plan::build_seed_plan(mlp(512, 2048), 6, spec);
     std::int64_t read = 0, flops = 0;
     for (const auto& op : planned.graph.blocks.at(0).ops) {
-      if (const auto* c = std::get_if<workload::ComputeOp>(&op.kind)) {
+      if (const auto* c = std::get_if<plan::ComputeOp>(&op.kind)) {
         read += c->work.bytes_read.count;
         flops += c->work.flops.count;
       }

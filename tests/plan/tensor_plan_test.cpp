@@ -16,11 +16,11 @@ workload::PassShape decode(std::int64_t batch, std::int64_t context) {
 
 // Sums a field of the compute ops of a block whose label starts with `prefix` (e.g. "k_proj" matches k_proj0..).
 template <class Field>
-std::int64_t sum(const workload::Block& block, const std::string& prefix, Field field) {
+std::int64_t sum(const plan::Block& block, const std::string& prefix, Field field) {
   std::int64_t total = 0;
-  for (const workload::Op& op : block.ops) {
+  for (const plan::Op& op : block.ops) {
     if (op.label.rfind(prefix, 0) != 0) continue;
-    if (const auto* c = std::get_if<workload::ComputeOp>(&op.kind)) total += field(c->work);
+    if (const auto* c = std::get_if<plan::ComputeOp>(&op.kind)) total += field(c->work);
   }
   return total;
 }
@@ -44,7 +44,7 @@ TEST_CASE("tensor plan: the ranks' shares add up to the unsplit decode step (Lla
   const plan::PlannedWorkload p = plan::build_tensor_plan(spec, decode(1, 1024), degree(4));
   const workload::PassCost pass = workload::decode_step(spec, 1024, 1);
   REQUIRE(p.graph.blocks.size() == 3);
-  const workload::Block& layer = p.graph.blocks[1];
+  const plan::Block& layer = p.graph.blocks[1];
   CHECK(layer.repeat == 32);
   for (const workload::OpCost& c : pass.layer) {
     INFO(c.name);
@@ -53,8 +53,8 @@ TEST_CASE("tensor plan: the ranks' shares add up to the unsplit decode step (Lla
   }
   // Two all-reduces per layer, of one token's d_model activations.
   std::size_t reduces = 0;
-  for (const workload::Op& op : layer.ops) {
-    if (const auto* c = std::get_if<workload::CollectiveOp>(&op.kind)) {
+  for (const plan::Op& op : layer.ops) {
+    if (const auto* c = std::get_if<plan::CollectiveOp>(&op.kind)) {
       CHECK(c->spec.kind == collective::CollectiveKind::all_reduce);
       CHECK(c->spec.pieces.at(0) == workload::bytes_for(spec.activation_format, 4096));
       ++reduces;
@@ -71,7 +71,7 @@ TEST_CASE("tensor plan: KV heads are replicated when there are fewer than ranks 
   const workload::TransformerSpec spec = *workload::find_transformer_preset("llama3-8b");
   const plan::PlannedWorkload p = plan::build_tensor_plan(spec, decode(1, 512), degree(16));
   const workload::PassCost pass = workload::decode_step(spec, 512, 1);
-  const workload::Block& layer = p.graph.blocks[1];
+  const plan::Block& layer = p.graph.blocks[1];
   CHECK(sum(layer, "k_proj", flops) == 2 * pass.find("k_proj")->flops.count);
   CHECK(sum(layer, "v_proj", bytes_read) == 2 * pass.find("v_proj")->bytes_read.count);
   CHECK(sum(layer, "q_proj", flops) == pass.find("q_proj")->flops.count);

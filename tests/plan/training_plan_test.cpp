@@ -24,12 +24,12 @@ struct Totals {
 
 Totals totals(const plan::PlannedWorkload& p) {
   Totals t;
-  for (const workload::Block& b : p.graph.blocks) {
-    for (const workload::Op& op : b.ops) {
-      if (const auto* c = std::get_if<workload::ComputeOp>(&op.kind)) {
-        (op.phase == workload::Phase::optimizer ? t.optimizer_flops : t.flops) += c->work.flops.count * b.repeat;
-      } else if (op.phase == workload::Phase::gradient_sync) {
-        const auto& spec = std::get<workload::CollectiveOp>(op.kind).spec;
+  for (const plan::Block& b : p.graph.blocks) {
+    for (const plan::Op& op : b.ops) {
+      if (const auto* c = std::get_if<plan::ComputeOp>(&op.kind)) {
+        (op.phase == plan::Phase::optimizer ? t.optimizer_flops : t.flops) += c->work.flops.count * b.repeat;
+      } else if (op.phase == plan::Phase::gradient_sync) {
+        const auto& spec = std::get<plan::CollectiveOp>(op.kind).spec;
         if (spec.kind == collective::CollectiveKind::all_gather) {
           ++t.weight_gathers;
         } else {
@@ -180,8 +180,8 @@ TEST_CASE("training plan: expert parallelism mirrors the dispatch and combine in
   // gradient (combine.grad) and return the inputs' (dispatch.grad): 2 x 4 x 2 layers = 16, each 6 rows x 8 values
   // x 2 B (bf16) = 96 B.
   int messages = 0;
-  for (const workload::Op& op : p.graph.blocks.at(0).ops) {
-    if (const auto* c = std::get_if<workload::CollectiveOp>(&op.kind)) {
+  for (const plan::Op& op : p.graph.blocks.at(0).ops) {
+    if (const auto* c = std::get_if<plan::CollectiveOp>(&op.kind)) {
       ++messages;
       CHECK(c->spec.pieces.at(0) == Bytes{96});
     }

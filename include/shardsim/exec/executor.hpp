@@ -15,18 +15,18 @@
 // adding up to the path's length exactly (RunStats::critical_path by kind of cost, RunStats::phases by op
 // phase). Each span of the path has one owner: a compute op owns its queueing for its CPU and its run, a
 // collective owns each of its messages' overheads, latency, serialization and queueing. The owner's
-// workload::Phase gets the span, so a training step reads as forward + backward + gradient sync + optimizer.
+// plan::Phase gets the span, so a training step reads as forward + backward + gradient sync + optimizer.
 
 #include "shardsim/exec/run_stats.hpp"
 #include "shardsim/exec/trace.hpp"
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/topo/topology.hpp"
-#include "shardsim/workload/op_graph.hpp"
+#include "shardsim/plan/op_graph.hpp"
 
 namespace shardsim::exec {
 
 // `trace`, when given, receives the timeline of the run (trace.hpp); recording it costs time and memory.
-RunStats execute(const topo::Topology& topology, const workload::OpGraph& graph,
+RunStats execute(const topo::Topology& topology, const plan::OpGraph& graph,
                  const net::NetworkOptions& network, Trace* trace = nullptr);
 
 }  // namespace shardsim::exec

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "shardsim/util/units.hpp"
-#include "shardsim/workload/op_graph.hpp"
+#include "shardsim/plan/op_graph.hpp"
 
 namespace shardsim::exec {
 
@@ -29,17 +29,17 @@ struct Breakdown {
   Breakdown scaled(std::int64_t k) const;
 };
 
-// The same critical path split by the phase (workload::Phase) of the op responsible for each span of it: a
+// The same critical path split by the phase (plan::Phase) of the op responsible for each span of it: a
 // compute op owns its run time and the time it queued for its CPU; a collective owns its messages' overheads,
 // latency, serialization and queueing. Every span has exactly one owner, so the phases add up to the path's
 // length exactly, like the Breakdown's kinds: a training step's forward + backward + gradient sync + optimizer is
 // its step time. Phases that overlap off the critical path (a gradient all-reduce hidden behind backward compute)
 // cost nothing here, which is the point.
 struct PhaseTimes {
-  std::array<Time, workload::kPhaseCount> by_phase{};  // indexed by workload::Phase
+  std::array<Time, plan::kPhaseCount> by_phase{};  // indexed by plan::Phase
 
-  Time& operator[](workload::Phase p) { return by_phase[static_cast<std::size_t>(p)]; }
-  Time operator[](workload::Phase p) const { return by_phase[static_cast<std::size_t>(p)]; }
+  Time& operator[](plan::Phase p) { return by_phase[static_cast<std::size_t>(p)]; }
+  Time operator[](plan::Phase p) const { return by_phase[static_cast<std::size_t>(p)]; }
   Time total() const;
   PhaseTimes& operator+=(const PhaseTimes& o);
   PhaseTimes scaled(std::int64_t k) const;

@@ -9,10 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "shardsim/plan/partition.hpp"
+#include "shardsim/plan/planned_workload.hpp"
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/workload/model_spec.hpp"
-#include "shardsim/workload/op_graph.hpp"
 
 namespace shardsim::plan {
 
@@ -27,25 +26,6 @@ struct SeedLayerFigures {
 
 // Closed forms (see the derivation in seed_plan.cpp), for `nodes` machines and `batch` rows.
 SeedLayerFigures seed_layer_figures(const workload::ModelSpec& model, std::int64_t batch, int nodes);
-
-// Per plan rank: parameters held and bytes resident.
-struct RankFootprint {
-  std::int64_t params = 0;  // weights held, over all layers and experts
-  Bytes weights;
-  Bytes activations;        // peak live activations of one layer (input, full activation, output piece)
-  Bytes kv_cache;           // attention keys and values held for the context (transformer plans)
-  Bytes gradients;          // training: weight gradients held (workload::training_state)
-  Bytes optimizer;          // training: fp32 master copy and optimizer moments held
-  Bytes total() const { return weights + activations + kv_cache + gradients + optimizer; }
-};
-
-struct PlannedWorkload {
-  workload::OpGraph graph;              // one token (one decode step of `batch` rows)
-  std::vector<workload::NodeId> nodes;  // plan rank -> topology node
-  std::vector<RankFootprint> footprint;  // per rank
-  std::vector<Range> expand_cols;       // E_i
-  std::vector<Range> reduce_cols;       // R_i
-};
 
 // Preconditions (the scenario loader checks them against user input first, so a violation is an InternalError):
 // 1 <= spec.nodes <= min(d_model, d_ff), batch >= 1.

@@ -15,14 +15,14 @@
 
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/plan/seed_plan.hpp"
-#include "shardsim/workload/op_graph.hpp"
+#include "shardsim/plan/op_graph.hpp"
 #include "shardsim/workload/pass_shape.hpp"
 #include "shardsim/workload/transformer_spec.hpp"
 
 namespace shardsim::plan {
 
 struct TensorGroup {
-  std::vector<workload::NodeId> nodes;  // nodes[r] plays rank r
+  std::vector<plan::NodeId> nodes;  // nodes[r] plays rank r
   collective::Algorithm algorithm = collective::Algorithm::ring;
   std::vector<int> groups;  // per rank, its hierarchical group (attachment_groups); empty: one group
 
@@ -38,19 +38,19 @@ hw::ComputeWork tensor_share(const workload::TransformerSpec& spec, const worklo
 // every rank, the LM head ("lm_head") split by vocabulary and its logits gathered to rank 0. `after[r]` are the ops
 // rank r waits for first. Returns, per rank, the op after which the rank is done (the gather on every rank, when
 // there is one).
-std::vector<workload::OpId> append_tensor_edge(workload::Block& block, const std::string& prefix,
+std::vector<plan::OpId> append_tensor_edge(plan::Block& block, const std::string& prefix,
                                                const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                                const std::vector<workload::OpCost>& ops, const TensorGroup& group,
-                                               const std::vector<std::vector<workload::OpId>>& after);
+                                               const std::vector<std::vector<plan::OpId>>& after);
 
 // Appends one layer (`layer_ops` = pass_cost(...).layer) run by the group: attention shards, all-reduce, MLP
 // shards, all-reduce. Returns per rank the op after which the layer's output is complete on that rank.
-std::vector<workload::OpId> append_tensor_layer(workload::Block& block, const std::string& prefix,
+std::vector<plan::OpId> append_tensor_layer(plan::Block& block, const std::string& prefix,
                                                 const workload::TransformerSpec& spec,
                                                 const workload::PassShape& pass,
                                                 const std::vector<workload::OpCost>& layer_ops,
                                                 const TensorGroup& group,
-                                                const std::vector<std::vector<workload::OpId>>& after);
+                                                const std::vector<std::vector<plan::OpId>>& after);
 
 // What rank r of a group of `degree` holds when the group runs `layers` layers, plus the embedding (`embedding`)
 // and the final norm and LM head (`head`): its share of the weights, its KV heads' cache for `pass.context`

@@ -17,7 +17,7 @@
 
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/topo/topology.hpp"
-#include "shardsim/workload/op_graph.hpp"
+#include "shardsim/plan/op_graph.hpp"
 
 namespace shardsim::report {
 
@@ -39,7 +39,7 @@ struct BlockEstimate {
   Time estimate() const { return path > resource ? path : resource; }
 };
 
-std::vector<BlockEstimate> estimate(const topo::Topology& topology, const workload::OpGraph& graph,
+std::vector<BlockEstimate> estimate(const topo::Topology& topology, const plan::OpGraph& graph,
                                     const net::NetworkOptions& network);
 
 }  // namespace shardsim::report

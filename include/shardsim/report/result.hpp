@@ -46,7 +46,7 @@ struct Result {
   std::optional<Generation> generation;  // set when the scenario generates
   plan::SeedLayerFigures closed_form;      // one layer of one expert
   std::vector<plan::RankFootprint> footprint;  // per plan rank
-  std::vector<workload::NodeId> plan_nodes;    // plan rank -> node
+  std::vector<plan::NodeId> plan_nodes;    // plan rank -> node
   exec::RunStats stats;
   std::vector<double> figures;  // indexed like metric_catalog()
 };

@@ -1,4 +1,4 @@
-#include "shardsim/plan/seed_check.hpp"
+#include "shardsim/verify/seed_check.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -12,7 +12,7 @@
 #include "normal_stream.hpp"
 #include "shardsim/util/error.hpp"
 
-namespace shardsim::plan {
+namespace shardsim::verify {
 namespace {
 
 
@@ -130,4 +130,4 @@ SeedCheckResult check_seed_layer(const SeedCheckOptions& options, const std::vec
   return result;
 }
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

@@ -1,4 +1,4 @@
-#include "shardsim/plan/tensor_check.hpp"
+#include "shardsim/verify/tensor_check.hpp"
 
 #include <Eigen/Dense>
 #include <cmath>
@@ -12,7 +12,7 @@
 
 #include "shardsim/plan/partition.hpp"
 
-namespace shardsim::plan {
+namespace shardsim::verify {
 namespace tensor_layer {
 
 Matrix<double> random_matrix(NormalStream& normals, Index rows, Index cols, double scale, double offset) {
@@ -317,4 +317,4 @@ TensorCheckResult check_tensor_layer(const TensorCheckOptions& options, int degr
   return result;
 }
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

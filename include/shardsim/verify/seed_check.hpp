@@ -31,7 +31,10 @@
 
 #include "shardsim/plan/partition.hpp"
 
-namespace shardsim::plan {
+namespace shardsim::verify {
+
+using plan::balanced_split;
+using plan::Range;
 
 struct SeedCheckOptions {
   std::int64_t d_model = 512;  // embedding dimension (notebook: embedding_dim)
@@ -54,4 +57,4 @@ struct SeedCheckResult {
 SeedCheckResult check_seed_layer(const SeedCheckOptions& options, const std::vector<Range>& expand_cols,
                                  const std::vector<Range>& reduce_cols);
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

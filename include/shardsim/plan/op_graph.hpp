@@ -12,7 +12,7 @@
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/hw/roofline.hpp"
 
-namespace shardsim::workload {
+namespace shardsim::plan {
 
 using NodeId = std::int32_t;  // the topology's compute node index
 using OpId = std::int32_t;    // index of an op within its block
@@ -57,4 +57,4 @@ struct OpGraph {
   std::vector<double> streamed_weight_fraction;
 };
 
-}  // namespace shardsim::workload
+}  // namespace shardsim::plan

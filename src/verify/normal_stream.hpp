@@ -8,7 +8,7 @@
 #include <numbers>
 #include <random>
 
-namespace shardsim::plan {
+namespace shardsim::verify {
 
 // Standard normal deviates from std::mt19937_64 via Box-Muller. std::normal_distribution is not used because
 // its algorithm is implementation-defined (libstdc++ and libc++ give different numbers for the same seed).
@@ -38,4 +38,4 @@ class NormalStream {
   bool has_spare_ = false;
 };
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

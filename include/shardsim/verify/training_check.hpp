@@ -57,7 +57,7 @@
 #include <string>
 #include <vector>
 
-namespace shardsim::plan {
+namespace shardsim::verify {
 
 // Small by default: the finite differences cost two forward passes per sampled entry.
 struct TrainingCheckOptions {
@@ -126,4 +126,4 @@ std::string training_degree_problem(const TrainingCheckOptions& options, int ten
 TrainingCheckResult check_training_step(const TrainingCheckOptions& options, int tensor_degree, int replicas,
                                         TrainingFault fault = TrainingFault::none);
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

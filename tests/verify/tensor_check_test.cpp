@@ -22,13 +22,13 @@
 #include <string>
 
 #include "printing.hpp"
-#include "shardsim/plan/tensor_check.hpp"
+#include "shardsim/verify/tensor_check.hpp"
 
-using shardsim::plan::check_tensor_layer;
-using shardsim::plan::tensor_degree_problem;
-using shardsim::plan::TensorCheckOptions;
-using shardsim::plan::TensorCheckResult;
-using shardsim::plan::TensorFault;
+using shardsim::verify::check_tensor_layer;
+using shardsim::verify::tensor_degree_problem;
+using shardsim::verify::TensorCheckOptions;
+using shardsim::verify::TensorCheckResult;
+using shardsim::verify::TensorFault;
 
 namespace {
 

@@ -18,15 +18,15 @@
 #include <vector>
 
 #include "shardsim/plan/partition.hpp"
-#include "shardsim/plan/seed_check.hpp"
+#include "shardsim/verify/seed_check.hpp"
 #include "shardsim/util/error.hpp"
 
 using shardsim::InternalError;
 using shardsim::plan::balanced_split;
-using shardsim::plan::check_seed_layer;
+using shardsim::verify::check_seed_layer;
 using shardsim::plan::Range;
-using shardsim::plan::SeedCheckOptions;
-using shardsim::plan::SeedCheckResult;
+using shardsim::verify::SeedCheckOptions;
+using shardsim::verify::SeedCheckResult;
 
 namespace {
 

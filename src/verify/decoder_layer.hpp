@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "shardsim/plan/partition.hpp"
-#include "shardsim/plan/tensor_check.hpp"
+#include "shardsim/verify/tensor_check.hpp"
 
-namespace shardsim::plan {
+namespace shardsim::verify {
 
 class NormalStream;  // src/plan/normal_stream.hpp
 
@@ -135,4 +135,4 @@ ShardedActivations<S> sharded_layer(const std::vector<RankShard<S>>& shards, con
 
 }  // namespace tensor_layer
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

@@ -26,15 +26,15 @@
 #include <stdexcept>
 #include <string>
 
-#include "shardsim/plan/training_check.hpp"
+#include "shardsim/verify/training_check.hpp"
 
-using shardsim::plan::check_training_step;
-using shardsim::plan::training_degree_problem;
-using shardsim::plan::TrainingCheckOptions;
-using shardsim::plan::TrainingCheckResult;
-using shardsim::plan::TrainingFault;
-using shardsim::plan::TrainingTolerance;
-using shardsim::plan::within;
+using shardsim::verify::check_training_step;
+using shardsim::verify::training_degree_problem;
+using shardsim::verify::TrainingCheckOptions;
+using shardsim::verify::TrainingCheckResult;
+using shardsim::verify::TrainingFault;
+using shardsim::verify::TrainingTolerance;
+using shardsim::verify::within;
 
 namespace {
 

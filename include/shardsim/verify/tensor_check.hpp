@@ -41,7 +41,10 @@
 
 #include "shardsim/plan/partition.hpp"
 
-namespace shardsim::plan {
+namespace shardsim::verify {
+
+using plan::balanced_split;
+using plan::Range;
 
 struct TensorCheckOptions {
   std::int64_t d_model = 256;
@@ -83,4 +86,4 @@ std::string tensor_degree_problem(const TensorCheckOptions& options, int degree)
 TensorCheckResult check_tensor_layer(const TensorCheckOptions& options, int degree,
                                      TensorFault fault = TensorFault::none);
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify

@@ -1,4 +1,4 @@
-#include "shardsim/plan/training_check.hpp"
+#include "shardsim/verify/training_check.hpp"
 
 #include <Eigen/Dense>
 #include <algorithm>
@@ -12,9 +12,9 @@
 #include "normal_stream.hpp"
 
 #include "shardsim/plan/partition.hpp"
-#include "shardsim/plan/tensor_check.hpp"
+#include "shardsim/verify/tensor_check.hpp"
 
-namespace shardsim::plan {
+namespace shardsim::verify {
 namespace {
 
 using tensor_layer::Activations;
@@ -452,4 +452,4 @@ TrainingCheckResult check_training_step(const TrainingCheckOptions& options, int
   return result;
 }
 
-}  // namespace shardsim::plan
+}  // namespace shardsim::verify
