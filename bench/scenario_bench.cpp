@@ -3,7 +3,7 @@
 //   ./build/bench/shardsim_bench_scenario --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/scenario/scenario.hpp"
 
 namespace {
@@ -13,7 +13,7 @@ void run_file(benchmark::State& state, const char* file) {
   std::uint64_t events = 0;
   std::uint64_t transfers = 0;
   for (auto _ : state) {
-    const shardsim::report::Result r = shardsim::app::run_scenario(s);
+    const shardsim::report::Result r = shardsim::study::run_scenario(s);
     events += r.stats.events;
     transfers = r.stats.transfers;
     benchmark::DoNotOptimize(r.figures.data());

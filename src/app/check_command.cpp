@@ -5,7 +5,7 @@
 #include <glob.h>
 #include <optional>
 
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/report/baseline.hpp"
 #include "shardsim/report/expectation_check.hpp"
 #include "shardsim/report/junit.hpp"
@@ -80,7 +80,7 @@ int check_command(const std::vector<std::string>& args, std::ostream& out) {
       continue;
     }
     const scenario::Scenario& s = *loaded;
-    const report::Result result = run_scenario(s);
+    const report::Result result = study::run_scenario(s);
     updated[file] = result.figures;
     const std::vector<double>* base = nullptr;
     if (baseline) {

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/report/expectation_check.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/unit_parse.hpp"
@@ -50,7 +50,7 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
   std::vector<Column> columns;
   for (const std::string& topology : strings(p.vm, "topology")) {
     auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, strings(p.vm, "set"), topology));
-    report::Result result = run_scenario(*s);
+    report::Result result = study::run_scenario(*s);
     Column c{topology, std::move(s), std::move(result), 0};
     const auto& links = c.result.stats.links;
     for (std::size_t d = 1; d < links.size(); ++d) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/report/explain.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/unit_parse.hpp"
@@ -28,9 +28,9 @@ int explain_command(const std::vector<std::string>& args, std::ostream& out) {
     return 0;
   }
   const scenario::Scenario s = scenario::load(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"));
-  const plan::PlannedWorkload planned = plan_scenario(s);
+  const plan::PlannedWorkload planned = study::plan_scenario(s);
   const std::vector<report::BlockEstimate> estimates = report::estimate(s.topology, planned.graph, s.network);
-  const report::Result result = run_scenario(s);
+  const report::Result result = study::run_scenario(s);
 
   std::int64_t params = 0;
   Bytes resident;

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/report/trace_writer.hpp"
 #include "shardsim/report/writers.hpp"
 #include "shardsim/scenario/scenario.hpp"
@@ -37,7 +37,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   exec::Trace trace;
   trace.max_link_spans = p.vm["trace-limit"].as<std::size_t>();
   const bool tracing = p.vm.count("trace") > 0;
-  const report::Result result = run_scenario(s, tracing ? &trace : nullptr);
+  const report::Result result = study::run_scenario(s, tracing ? &trace : nullptr);
   if (tracing) {
     const std::string path = p.vm["trace"].as<std::string>();
     std::ofstream trace_file(path);

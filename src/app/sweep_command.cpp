@@ -11,7 +11,7 @@
 
 #include "shardsim/app/commands.hpp"
 #include "shardsim/app/plot.hpp"
-#include "shardsim/app/sweep.hpp"
+#include "shardsim/study/sweep.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
@@ -96,10 +96,10 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
     out << options << "\n";
     return 0;
   }
-  const TableFormat format = parse_table_format(p.vm["format"].as<std::string>());
+  const study::TableFormat format = study::parse_table_format(p.vm["format"].as<std::string>());
   const unsigned jobs = p.vm["jobs"].as<unsigned>();
   if (jobs == 0) throw InputError(kCommandLine, "--jobs: expected at least 1");
-  const Shard shard = p.vm.count("shard") ? parse_shard(p.vm["shard"].as<std::string>()) : Shard{};
+  const study::Shard shard = p.vm.count("shard") ? study::parse_shard(p.vm["shard"].as<std::string>()) : study::Shard{};
   auto text = [&](const char* key) { return p.vm.count(key) ? p.vm[key].as<std::string>() : std::string(); };
   const PlotSpec plot{text("x"), text("y"), text("series"), text("plot")};
   if (plot.output.empty() && (!plot.x.empty() || !plot.y.empty() || !plot.series.empty())) {
@@ -109,9 +109,9 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
     throw InputError(kCommandLine, "--plot needs --x KEY and --y METRIC");
   }
 
-  const SweepSpec spec = make_sweep(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"), strings(p.vm, "sweep"));
+  const study::SweepSpec spec = study::make_sweep(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"), strings(p.vm, "sweep"));
   if (!plot.output.empty()) {  // before the sweep runs, not after
-    check_plot_columns(sweep_header(spec), plot);
+    check_plot_columns(study::sweep_header(spec), plot);
     require_gnuplot();
   }
   std::ofstream file;
@@ -119,20 +119,20 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
     file.open(p.vm["output"].as<std::string>(), std::ios::binary);
     if (!file) throw InputError(kCommandLine, "cannot write '" + p.vm["output"].as<std::string>() + "'");
   }
-  const std::vector<std::size_t> points = shard_points(point_count(spec.axes), shard);
-  SweepProgress progress;
+  const std::vector<std::size_t> points = study::shard_points(study::point_count(spec.axes), shard);
+  study::SweepProgress progress;
   if (isatty(STDERR_FILENO)) progress = ProgressBar();
-  const SweepTable table = run_sweep(spec, points, jobs, progress);
+  const study::SweepTable table = study::run_sweep(spec, points, jobs, progress);
 
   std::ostream& sink = file.is_open() ? file : out;
-  write_table(sink, table, format);
+  study::write_table(sink, table, format);
   sink.flush();
   if (!sink) throw InputError(kCommandLine, "writing the table failed");
   if (!plot.output.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& row : table.rows) {
       std::vector<std::string> cells;
-      for (const Cell& c : row) cells.push_back(c.text);
+      for (const study::Cell& c : row) cells.push_back(c.text);
       rows.push_back(std::move(cells));
     }
     plot_table(table.header, rows, plot);

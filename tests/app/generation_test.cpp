@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli_run.hpp"
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/report/writers.hpp"
 #include "temp_dir.hpp"
 
@@ -56,7 +56,7 @@ TEST_CASE("generation: time to first token and every decode step follow the FLOP
                                                                       "[run]\nprompt_tokens = 4\ngenerated_tokens = 3\n");
   const scenario::Scenario s = scenario::load(path);
   CHECK(s.run.context == 6);  // the last decode step: 4 prompt + 3 generated - 1
-  const report::Result r = app::run_scenario(s);
+  const report::Result r = study::run_scenario(s);
   // Weights one token multiplies (transformer_spec.hpp's active_matmul_weights):
   //   q 8x8 = 64, k 8x4 = 32, v 8x4 = 32, o 8x8 = 64, gate, up 8x16 = 128 each, down 16x8 = 128: 576 per layer;
   //   LM head 8x16 = 128; total 704.
@@ -95,7 +95,7 @@ TEST_CASE("generation: a pipeline of tensor groups computes what one node comput
                                 "[plan]\nstrategy = \"pipeline\"\nnodes = 4\ntensor_degree = 2\n"
                                 "[run]\nprompt_tokens = 4\ngenerated_tokens = 3\n");
   const scenario::Scenario s = scenario::load(path);  // the result points into it
-  const report::Result r = app::run_scenario(s);
+  const report::Result r = study::run_scenario(s);
   std::int64_t flops = 0;
   for (const exec::NodeStats& n : r.stats.nodes) flops += n.flops.count;
   CHECK(flops == 3320);
@@ -127,8 +127,8 @@ TEST_CASE("generation: seeded expert routing varies from token to token, reprodu
   const std::string path = dir.write(
       "moe.toml", std::string(kTiny) + "experts = 8\nexperts_per_token = 2\n[plan]\nstrategy = \"expert\"\nnodes = 4\n"
                                        "[run]\nprompt_tokens = 2\ngenerated_tokens = 12\n");
-  const report::Result a = app::run_scenario(scenario::load(path));
-  const report::Result b = app::run_scenario(scenario::load(path));
+  const report::Result a = study::run_scenario(scenario::load(path));
+  const report::Result b = study::run_scenario(scenario::load(path));
   REQUIRE(a.generation->decode.size() == 11);
   CHECK(a.generation->decode == b.generation->decode);
   CHECK(a.generation->decode_quantile(1.0 / 11) < a.generation->decode_quantile(1.0));

@@ -5,8 +5,8 @@
 
 #include "printing.hpp"
 #include "shardsim/app/cli.hpp"
-#include "shardsim/app/pipeline.hpp"
-#include "shardsim/app/sweep.hpp"
+#include "shardsim/study/pipeline.hpp"
+#include "shardsim/study/sweep.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/metric.hpp"
 #include "cli_run.hpp"
@@ -142,13 +142,13 @@ void check_figures(const std::vector<std::string>& cells, std::size_t first, con
 
 TEST_CASE("sweep: points are the cross product, the last axis varying fastest") {
   const std::vector<scenario::SweepAxis> axes{{"a", {"1", "2"}, {}}, {"b", {"x", "y", "z"}, {}}};
-  REQUIRE(app::point_count(axes) == 6);
-  CHECK(app::point_values(axes, 0) == std::vector<std::string>{"1", "x"});
-  CHECK(app::point_values(axes, 1) == std::vector<std::string>{"1", "y"});
-  CHECK(app::point_values(axes, 2) == std::vector<std::string>{"1", "z"});
-  CHECK(app::point_values(axes, 3) == std::vector<std::string>{"2", "x"});
-  CHECK(app::point_values(axes, 5) == std::vector<std::string>{"2", "z"});
-  CHECK(app::point_count({}) == 1);  // no axes: one point, the scenario as written
+  REQUIRE(study::point_count(axes) == 6);
+  CHECK(study::point_values(axes, 0) == std::vector<std::string>{"1", "x"});
+  CHECK(study::point_values(axes, 1) == std::vector<std::string>{"1", "y"});
+  CHECK(study::point_values(axes, 2) == std::vector<std::string>{"1", "z"});
+  CHECK(study::point_values(axes, 3) == std::vector<std::string>{"2", "x"});
+  CHECK(study::point_values(axes, 5) == std::vector<std::string>{"2", "z"});
+  CHECK(study::point_count({}) == 1);  // no axes: one point, the scenario as written
 
   // On the command line: the [sweep] table's axes in the order written, then the --sweep axes.
   testing::TempDir dir;
@@ -230,7 +230,7 @@ TEST_CASE("sweep: CSV and JSON lines are well-formed and hold the figures run_sc
     const scenario::Scenario direct =
         scenario::load(s, {"topology.star.0.node_prefix=" + std::string(p < 4 ? "\"pi\"" : "\"a,\\\"b\""),
                            "plan.nodes=" + row[2], "run.batch=" + row[3]});
-    check_figures(row, 4, app::run_scenario(direct));
+    check_figures(row, 4, study::run_scenario(direct));
 
     // The JSON line holds the same cells under the same keys, in the same order; numbers bare.
     const auto fields = parse_json_object(objects[p]);
@@ -389,13 +389,13 @@ TEST_CASE("sweep: an invalid axis value exits 2 at its position, before any poin
 }
 
 TEST_CASE("sweep: value texts become cells, strings unquoted") {
-  CHECK(app::cell_text("\"1 Gbit/s\"") == "1 Gbit/s");
-  CHECK(app::cell_text("\"a\\\"b\\\\c\"") == "a\"b\\c");
-  CHECK(app::cell_text("'literal'") == "literal");
-  CHECK(app::cell_text("64") == "64");
-  CHECK(app::cell_text("1 Gbit/s") == "1 Gbit/s");
-  CHECK(app::shard_points(8, {2, 3}) == std::vector<std::size_t>{1, 4, 7});
-  CHECK(app::shard_points(2, {3, 3}).empty());
+  CHECK(study::cell_text("\"1 Gbit/s\"") == "1 Gbit/s");
+  CHECK(study::cell_text("\"a\\\"b\\\\c\"") == "a\"b\\c");
+  CHECK(study::cell_text("'literal'") == "literal");
+  CHECK(study::cell_text("64") == "64");
+  CHECK(study::cell_text("1 Gbit/s") == "1 Gbit/s");
+  CHECK(study::shard_points(8, {2, 3}) == std::vector<std::size_t>{1, 4, 7});
+  CHECK(study::shard_points(2, {3, 3}).empty());
 }
 
 TEST_CASE("sweep: --help shows the options") {

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli_run.hpp"
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/report/writers.hpp"
 #include "shardsim/workload/training_cost.hpp"
 #include "temp_dir.hpp"
@@ -72,7 +72,7 @@ TEST_CASE("training: a data-parallel step is the replica's passes, the gradient 
   const std::string path = dir.write(
       "dp.toml", std::string(kTiny) + "[plan]\nstrategy = \"data\"\nnodes = 2\noverlap_gradients = false\n");
   const scenario::Scenario s = scenario::load(path);
-  const report::Result r = app::run_scenario(s);
+  const report::Result r = study::run_scenario(s);
   const workload::TransformerSpec spec = tiny();
   const std::int64_t params = workload::param_counts(spec).total();
   // Each replica runs 1 sequence: its forward and backward FLOPs, one op at a time, 1 ns per FLOP.
@@ -110,8 +110,8 @@ TEST_CASE("training: overlapping the gradient buckets with the backward hides co
   const std::string base = std::string(kTiny) + "[plan]\nstrategy = \"data\"\nnodes = 2\ngradient_bucket = \"1 B\"\n";
   const scenario::Scenario after = scenario::load(dir.write("a.toml", base + "overlap_gradients = false\n"));
   const scenario::Scenario overlapped = scenario::load(dir.write("b.toml", base));
-  const report::Result a = app::run_scenario(after);
-  const report::Result b = app::run_scenario(overlapped);
+  const report::Result a = study::run_scenario(after);
+  const report::Result b = study::run_scenario(overlapped);
   // The same four buckets either way (the LM head, layer 1, layer 0, the embedding), but overlapped they travel
   // while the backward of the earlier layers still computes, so less of them is on the critical path.
   CHECK(b.stats.transfers == a.stats.transfers);
@@ -125,7 +125,7 @@ TEST_CASE("training: the text report shows the step, its breakdown and memory by
   const scenario::Scenario s =
       scenario::load(dir.write("t.toml", std::string(kTiny) + "[plan]\nstrategy = \"tensor\"\nnodes = 2\n"));
   std::ostringstream text;
-  report::write_text(text, app::run_scenario(s));
+  report::write_text(text, study::run_scenario(s));
   CHECK_THAT(text.str(), Catch::Contains("One training step"));
   CHECK_THAT(text.str(), Catch::Contains("1 replica of 1 stage x 2 tensor-parallel nodes"));
   CHECK_THAT(text.str(), Catch::Contains("its optimizer state"));

@@ -15,7 +15,7 @@
 
 #include "shardsim/scenario/sweep_axis.hpp"
 
-namespace shardsim::app {
+namespace shardsim::study {
 
 struct SweepSpec {
   std::string scenario_path;
@@ -99,4 +99,4 @@ TableFile read_table_file(const std::string& path);
 // gap in the point numbers. Points missing after the largest one present cannot be seen.
 void merge_tables(std::ostream& out, const std::vector<std::string>& paths, bool allow_partial);
 
-}  // namespace shardsim::app
+}  // namespace shardsim::study

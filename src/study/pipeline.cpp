@@ -1,4 +1,4 @@
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/plan/expert_plan.hpp"
@@ -9,7 +9,7 @@
 #include "shardsim/plan/tensor_plan.hpp"
 #include "shardsim/plan/training_plan.hpp"
 
-namespace shardsim::app {
+namespace shardsim::study {
 namespace {
 
 // Seeded expert routing: the k-th pass of a generation draws its experts from seed + k, so every token routes
@@ -77,4 +77,4 @@ report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {
   return report::make_result(std::move(inputs), planned, std::move(stats), std::move(generation));
 }
 
-}  // namespace shardsim::app
+}  // namespace shardsim::study

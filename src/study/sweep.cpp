@@ -1,4 +1,4 @@
-#include "shardsim/app/sweep.hpp"
+#include "shardsim/study/sweep.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -11,12 +11,12 @@
 #include <sstream>
 #include <thread>
 
-#include "shardsim/app/pipeline.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/error.hpp"
 #include "shardsim/util/metric.hpp"
 
-namespace shardsim::app {
+namespace shardsim::study {
 namespace {
 
 constexpr std::size_t kMaxPoints = 10'000'000;
@@ -672,4 +672,4 @@ void merge_tables(std::ostream& out, const std::vector<std::string>& paths, bool
   out << text;
 }
 
-}  // namespace shardsim::app
+}  // namespace shardsim::study

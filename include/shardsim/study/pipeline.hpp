@@ -7,7 +7,7 @@
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/workload/pass_shape.hpp"
 
-namespace shardsim::app {
+namespace shardsim::study {
 
 // One pass of the scenario's model, planned: its op graph and where everything is held. `k` numbers the passes of
 // a generation (0: the prefill), so that seeded expert routing differs from token to token.
@@ -20,4 +20,4 @@ plan::PlannedWorkload plan_scenario(const scenario::Scenario& scenario);
 // other decode step of the generation. `trace`, when given, receives the timeline of the detailed decode step.
 report::Result run_scenario(const scenario::Scenario& scenario, exec::Trace* trace = nullptr);
 
-}  // namespace shardsim::app
+}  // namespace shardsim::study
