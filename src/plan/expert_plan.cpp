@@ -59,22 +59,25 @@ std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std
   return out;
 }
 
-std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes) {
-  if (spec.experts < 2) return "the expert plan needs a mixture of experts (this model has one MLP per layer)";
-  if (nodes < 1) return "the number of nodes (" + std::to_string(nodes) + ") must be at least 1";
+std::optional<Problem> expert_plan_problem(const workload::TransformerSpec& spec, int nodes) {
+  if (spec.experts < 2) {
+    return Problem{"strategy", "the expert plan needs a mixture of experts (this model has one MLP per layer)"};
+  }
+  if (nodes < 1) return Problem{"nodes", "the number of nodes (" + std::to_string(nodes) + ") must be at least 1"};
   if (nodes > spec.experts) {
-    return "more nodes (" + std::to_string(nodes) + ") than experts (" + std::to_string(spec.experts) + ")";
+    return Problem{"nodes",
+                   "more nodes (" + std::to_string(nodes) + ") than experts (" + std::to_string(spec.experts) + ")"};
   }
   if (spec.experts % nodes != 0) {
-    return "experts (" + std::to_string(spec.experts) + ") must be divisible by the number of nodes (" +
-           std::to_string(nodes) + ")";
+    return Problem{"nodes", "experts (" + std::to_string(spec.experts) + ") must be divisible by the number of nodes (" +
+                                std::to_string(nodes) + ")"};
   }
-  return "";
+  return std::nullopt;
 }
 
 PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                   const PlanSpec& plan) {
-  require(expert_plan_problem(spec, plan.nodes).empty(), "expert plan: invalid");
+  require(!expert_plan_problem(spec, plan.nodes), "expert plan: invalid");
   const std::int64_t n = plan.nodes;
   const workload::PassCost host = workload::pass_cost(spec, pass);
   // One expert's MLP on r rows: the dense model's MLP ops.

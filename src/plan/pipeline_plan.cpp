@@ -19,29 +19,35 @@ using plan::OpId;
 
 }  // namespace
 
-std::string pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
-                                  std::int64_t batch, int micro_batches) {
-  if (tensor_degree < 1) return "tensor_degree (" + std::to_string(tensor_degree) + ") must be at least 1";
+std::optional<Problem> pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
+                                             std::int64_t batch, int micro_batches) {
+  if (tensor_degree < 1) {
+    return Problem{"tensor_degree", "tensor_degree (" + std::to_string(tensor_degree) + ") must be at least 1"};
+  }
   if (nodes < 1 || nodes % tensor_degree != 0) {
-    return "the nodes (" + std::to_string(nodes) + ") must be a positive multiple of tensor_degree (" +
-           std::to_string(tensor_degree) + ")";
+    return Problem{"tensor_degree", "the nodes (" + std::to_string(nodes) +
+                                        ") must be a positive multiple of tensor_degree (" +
+                                        std::to_string(tensor_degree) + ")"};
   }
   const int stages = nodes / tensor_degree;
   if (stages > spec.layers) {
-    return "more stages (" + std::to_string(stages) + ") than layers (" + std::to_string(spec.layers) + ")";
+    return Problem{"nodes",
+                   "more stages (" + std::to_string(stages) + ") than layers (" + std::to_string(spec.layers) + ")"};
   }
-  if (std::string problem = tensor_plan_problem(spec, tensor_degree); !problem.empty()) return problem;
-  if (micro_batches < 1) return "micro_batches must be at least 1";
+  if (std::string problem = tensor_plan_problem(spec, tensor_degree); !problem.empty()) {
+    return Problem{"tensor_degree", problem};
+  }
+  if (micro_batches < 1) return Problem{"micro_batches", "micro_batches must be at least 1"};
   if (batch % micro_batches != 0) {
-    return "the batch (" + std::to_string(batch) + ") must be divisible by micro_batches (" +
-           std::to_string(micro_batches) + ")";
+    return Problem{"micro_batches", "the batch (" + std::to_string(batch) + ") must be divisible by micro_batches (" +
+                                        std::to_string(micro_batches) + ")"};
   }
-  return "";
+  return std::nullopt;
 }
 
 PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                     const PlanSpec& plan) {
-  require(pipeline_plan_problem(spec, plan.nodes, plan.tensor_degree, pass.batch, plan.micro_batches).empty(),
+  require(!pipeline_plan_problem(spec, plan.nodes, plan.tensor_degree, pass.batch, plan.micro_batches),
           "pipeline plan: invalid");
   const std::int64_t t = plan.tensor_degree;
   const std::int64_t stages = plan.nodes / t;

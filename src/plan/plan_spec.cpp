@@ -4,6 +4,20 @@
 
 namespace shardsim::plan {
 
+int read_nodes(KeyReader& keys, std::int64_t fallback, std::int64_t most, std::int64_t available,
+               const std::string& why) {
+  const std::int64_t nodes = keys.integer("nodes").value_or(fallback);
+  if (nodes < 1 || nodes > most) {
+    if (why.empty()) {
+      keys.fail("nodes", "must be between 1 and " + std::to_string(most) + " (the topology's compute nodes)");
+    }
+    keys.fail("nodes", "must be between 1 and " + std::to_string(most) + " (the topology has " +
+                           std::to_string(available) + " compute nodes and " + why + "), got " +
+                           std::to_string(nodes));
+  }
+  return static_cast<int>(nodes);
+}
+
 std::vector<int> attachment_groups(const topo::Topology& topology, int nodes) {
   // The first link declared at each node decides; nodes with no switch neighbour form groups of their own.
   std::vector<int> group(static_cast<std::size_t>(topology.vertex_count()), -1);

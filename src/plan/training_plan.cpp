@@ -490,54 +490,50 @@ class StepBuilder {
 TrainingLayout training_layout(const PlanSpec& plan) {
   TrainingLayout l;
   l.replicas = std::max(1, plan.data_parallel);
-  const int per_replica = plan.nodes / l.replicas;
-  if (plan.strategy == Strategy::pipeline) {
-    l.tensor = std::max(1, plan.tensor_degree);
-    l.stages = std::max(1, per_replica / l.tensor);
-  } else {
-    l.tensor = std::max(1, per_replica);
-  }
+  l.tensor = std::max(1, plan.tensor_degree);
+  l.stages = std::max(1, plan.nodes / l.replicas / l.tensor);
   return l;
 }
 
-std::string training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch, const PlanSpec& plan) {
-  if (plan.strategy == Strategy::expert) {
-    if (plan.data_parallel != 1) return "expert-parallel training runs one replica: data_parallel must be 1";
-    if (std::string p = expert_plan_problem(spec, plan.nodes); !p.empty()) return p;
-    if (plan.micro_batches < 1) return "micro_batches must be at least 1";
-    if (batch % plan.micro_batches != 0) {
-      return concat("the batch (", batch, " sequences) must be divisible by micro_batches (", plan.micro_batches, ")");
-    }
-    return "";
-  }
-  if (plan.strategy != Strategy::tensor && plan.strategy != Strategy::pipeline) {
-    return "training runs the data, tensor, pipeline or expert strategies";
-  }
+std::optional<Problem> training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch,
+                                             const PlanSpec& plan) {
   if (plan.data_parallel < 1 || plan.nodes % plan.data_parallel != 0) {
-    return concat("data_parallel (", plan.data_parallel, ") must divide the nodes (", plan.nodes, ")");
+    return Problem{"data_parallel",
+                   concat("data_parallel (", plan.data_parallel, ") must divide the nodes (", plan.nodes, ")")};
   }
   const TrainingLayout l = training_layout(plan);
-  if (plan.strategy == Strategy::pipeline) {
-    const int per_replica = plan.nodes / plan.data_parallel;
-    if (std::string p = pipeline_plan_problem(spec, per_replica, plan.tensor_degree, 1, 1); !p.empty()) return p;
-  } else if (std::string p = tensor_plan_problem(spec, l.tensor); !p.empty()) {
-    return p;
+  const int per_replica = plan.nodes / plan.data_parallel;
+  if (std::optional<Problem> p = pipeline_plan_problem(spec, per_replica, plan.tensor_degree, 1, 1)) return p;
+  if (plan.zero < 0 || plan.zero > 3) return Problem{"zero", "zero must be 0, 1, 2 or 3"};
+  if (plan.zero > 0 && l.replicas == 1) {
+    return Problem{"zero", "zero shards state over data-parallel replicas: it needs data_parallel > 1"};
   }
-  if (plan.zero < 0 || plan.zero > 3) return "zero must be 0, 1, 2 or 3";
-  if (plan.zero > 0 && l.replicas == 1) return "zero shards state over data-parallel replicas: it needs data_parallel > 1";
-  if (plan.micro_batches < 1) return "micro_batches must be at least 1";
+  if (plan.micro_batches < 1) return Problem{"micro_batches", "micro_batches must be at least 1"};
   const std::int64_t per_step = static_cast<std::int64_t>(l.replicas) * plan.micro_batches;
   if (batch % per_step != 0) {
-    return concat("the batch (", batch, " sequences) must be divisible by data_parallel x micro_batches (", per_step,
-               ")");
+    return Problem{"micro_batches", concat("the batch (", batch, " sequences) must be divisible by data_parallel x "
+                                           "micro_batches (", per_step, ")")};
   }
-  return "";
+  return std::nullopt;
+}
+
+std::optional<Problem> expert_training_problem(const workload::TransformerSpec& spec, std::int64_t batch,
+                                               const PlanSpec& plan) {
+  if (plan.data_parallel != 1) {
+    return Problem{"data_parallel", "expert-parallel training runs one replica: data_parallel must be 1"};
+  }
+  if (std::optional<Problem> p = expert_plan_problem(spec, plan.nodes)) return p;
+  if (plan.micro_batches < 1) return Problem{"micro_batches", "micro_batches must be at least 1"};
+  if (batch % plan.micro_batches != 0) {
+    return Problem{"micro_batches", concat("the batch (", batch, " sequences) must be divisible by micro_batches (",
+                                           plan.micro_batches, ")")};
+  }
+  return std::nullopt;
 }
 
 PlannedWorkload build_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                     std::int64_t batch, const PlanSpec& plan) {
-  require(training_plan_problem(spec, batch, plan).empty(), "training plan: invalid");
-  if (plan.strategy == Strategy::expert) return build_expert_training_plan(spec, run, batch, plan);
+  require(!training_plan_problem(spec, batch, plan), "training plan: invalid");
   return StepBuilder(spec, run, batch, plan).build();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "shardsim/plan/strategy.hpp"
 #include "shardsim/util/error.hpp"
 #include "shardsim/workload/training_cost.hpp"
 
@@ -13,25 +14,8 @@ std::int64_t seed_min_nodes(std::int64_t total_params, std::int64_t bytes_per_va
   return total_params * bytes_per_value / ram.count;
 }
 
-Time Generation::decode_total() const {
-  Time total;
-  for (Time t : decode) total += t;
-  return total;
-}
-
-Time Generation::decode_quantile(double q) const {
-  require(!decode.empty() && q > 0 && q <= 1, "decode_quantile: no decode steps or q outside (0, 1]");
-  std::vector<Time> sorted = decode;
-  std::sort(sorted.begin(), sorted.end());
-  // Nearest rank: the ceil(q n)-th smallest (1-based). ceil in integers of q n avoids 0.95 * 20 = 19.000000004.
-  const auto n = static_cast<double>(sorted.size());
-  auto rank = static_cast<std::size_t>(std::ceil(q * n - 1e-9));
-  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
-
 Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::RunStats stats,
-                   std::optional<Generation> generation) {
+                   std::optional<exec::Generation> generation) {
   Result r;
   r.inputs = std::move(inputs);
   r.generation = std::move(generation);
@@ -39,8 +23,10 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   const topo::Topology& topology = *r.inputs.topology;
   const bool mlp = !r.inputs.transformer.has_value();
   // The seed notebook's per-layer figures exist for its own plan of its MLP stack; other runs leave them at zero.
-  const bool seed = mlp && r.inputs.plan.strategy == plan::Strategy::seed;
-  if (seed) r.closed_form = plan::seed_layer_figures(model, r.inputs.run.batch, r.inputs.plan.nodes);
+  const plan::Model planned_model{mlp ? &model : nullptr, mlp ? nullptr : &*r.inputs.transformer};
+  r.closed_form = plan::strategy_of(r.inputs.plan).layer_figures(planned_model, r.inputs.plan, r.inputs.run.batch);
+  const bool seed = r.closed_form.has_value();
+  const plan::SeedLayerFigures layer = r.closed_form.value_or(plan::SeedLayerFigures{});
   r.footprint = plan.footprint;
   r.plan_nodes = plan.nodes;
   r.stats = std::move(stats);
@@ -86,8 +72,8 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   set("params_per_node", d(params_per_node));
   set("layer_params", d(mlp ? 2 * model.d_model * model.d_ff
                             : workload::param_counts(*r.inputs.transformer).layer_total()));
-  set("layer_params_per_node", d(r.closed_form.machine_params));
-  set("fraction", r.closed_form.fraction);
+  set("layer_params_per_node", d(layer.machine_params));
+  set("fraction", layer.fraction);
   if (seed) {
     set("layer_memory_traffic_elements", d(memory_read.count / layer_runs / v));
     set("layer_memory_traffic_bytes", d(memory_read.count / layer_runs));
@@ -129,7 +115,7 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
     set("step_optimizer", ph[plan::Phase::optimizer].seconds());
   }
   if (r.generation) {
-    const Generation& g = *r.generation;
+    const exec::Generation& g = *r.generation;
     const auto batch = static_cast<double>(r.inputs.run.batch);
     const auto steps = static_cast<double>(g.decode.size());
     const double decode = g.decode_total().seconds();

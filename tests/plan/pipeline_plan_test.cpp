@@ -2,6 +2,7 @@
 #include <variant>
 
 #include "printing.hpp"
+#include "problem_text.hpp"
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/workload/transformer_preset.hpp"
 
@@ -37,7 +38,7 @@ Totals totals(const plan::PlannedWorkload& p) {
 
 plan::PlanSpec stages(int s, int micro) {
   plan::PlanSpec p;
-  p.strategy = plan::Strategy::pipeline;
+  p.strategy = "pipeline";
   p.nodes = s;
   p.micro_batches = micro;
   return p;
@@ -82,7 +83,7 @@ TEST_CASE("pipeline plan: layers are cut into balanced contiguous stages") {
 
 TEST_CASE("pipeline plan: impossible shapes are refused with the reason") {
   const workload::TransformerSpec spec = *workload::find_transformer_preset("tinyllama-1.1b");
-  CHECK(plan::pipeline_plan_problem(spec, 4, 1, 4, 2).empty());
-  CHECK(plan::pipeline_plan_problem(spec, 23, 1, 1, 1) == "more stages (23) than layers (22)");
-  CHECK(plan::pipeline_plan_problem(spec, 2, 1, 6, 4) == "the batch (6) must be divisible by micro_batches (4)");
+  CHECK(testing::problem_text(plan::pipeline_plan_problem(spec, 4, 1, 4, 2)).empty());
+  CHECK(testing::problem_text(plan::pipeline_plan_problem(spec, 23, 1, 1, 1)) == "more stages (23) than layers (22)");
+  CHECK(testing::problem_text(plan::pipeline_plan_problem(spec, 2, 1, 6, 4)) == "the batch (6) must be divisible by micro_batches (4)");
 }

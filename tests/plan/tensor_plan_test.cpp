@@ -29,7 +29,7 @@ std::int64_t bytes_read(const hw::ComputeWork& w) { return w.bytes_read.count; }
 
 plan::PlanSpec degree(int t) {
   plan::PlanSpec p;
-  p.strategy = plan::Strategy::tensor;
+  p.strategy = "tensor";
   p.nodes = t;
   p.algorithm = collective::Algorithm::ring;
   return p;

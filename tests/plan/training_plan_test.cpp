@@ -5,6 +5,7 @@
 
 #include "printing.hpp"
 #include "tiny_transformer.hpp"
+#include "problem_text.hpp"
 #include "shardsim/plan/training_plan.hpp"
 #include "shardsim/workload/training_cost.hpp"
 
@@ -42,12 +43,13 @@ Totals totals(const plan::PlannedWorkload& p) {
   return t;
 }
 
-plan::PlanSpec layout(plan::Strategy strategy, int nodes, int replicas, int tensor = 1, int micro = 1) {
+// `tensor` is each replica's tensor group of nodes / replicas (one stage); `pipeline` stages of `tensor` nodes.
+plan::PlanSpec layout(const std::string& strategy, int nodes, int replicas, int tensor = 1, int micro = 1) {
   plan::PlanSpec p;
   p.strategy = strategy;
   p.nodes = nodes;
   p.data_parallel = replicas;
-  p.tensor_degree = tensor;
+  p.tensor_degree = strategy == "tensor" ? nodes / replicas : tensor;
   p.micro_batches = micro;
   p.algorithm = collective::Algorithm::ring;
   return p;
@@ -63,7 +65,7 @@ TEST_CASE("training plan: data parallelism computes the batch's FLOPs once and u
   // 4 replicas of 1 node, 8 sequences of 3 tokens: the passes are linear in the sequences, so the 4 replicas' 2
   // sequences each compute training_flops(8 sequences) exactly. Each replica updates all parameters: 12 FLOP each
   // (Adam).
-  const Totals t = totals(plan::build_training_plan(spec, kRun, 8, layout(plan::Strategy::tensor, 4, 4)));
+  const Totals t = totals(plan::build_training_plan(spec, kRun, 8, layout("tensor", 4, 4)));
   CHECK(t.flops == workload::training_flops(spec, 8, 3).count);
   CHECK(t.optimizer_flops == 4 * 12 * params);
   // One bucket (25 MB is far more than the model's 2 x params bytes of bf16 gradients), all-reduced.
@@ -74,7 +76,7 @@ TEST_CASE("training plan: data parallelism computes the batch's FLOPs once and u
 TEST_CASE("training plan: micro-batches and pipeline stages conserve FLOPs") {
   const workload::TransformerSpec spec = tiny();
   // 2 stages of one layer each, 4 micro-batches of 1 sequence: still the 4 sequences' FLOPs.
-  const Totals t = totals(plan::build_training_plan(spec, kRun, 4, layout(plan::Strategy::pipeline, 2, 1, 1, 4)));
+  const Totals t = totals(plan::build_training_plan(spec, kRun, 4, layout("pipeline", 2, 1, 1, 4)));
   CHECK(t.flops == workload::training_flops(spec, 4, 3).count);
   CHECK(t.gradient_collectives == 0);  // one replica: nothing to synchronise
 }
@@ -85,7 +87,7 @@ TEST_CASE("training plan: a tensor group splits the passes, replicating only the
   // T = 2 over the 2 heads and 2 KV heads: every op is split in two exactly, except embed.grad, the scatter-add of
   // the rows' gradient into the embedding (replicated: both ranks hold the table): rows x d_model = 2 x 3 x 8 = 48
   // FLOP more.
-  const plan::PlannedWorkload p = plan::build_training_plan(spec, kRun, 2, layout(plan::Strategy::tensor, 2, 1));
+  const plan::PlannedWorkload p = plan::build_training_plan(spec, kRun, 2, layout("tensor", 2, 1));
   const Totals t = totals(p);
   CHECK(t.flops == workload::training_flops(spec, 2, 3).count + 48);
   // Parameters held: each rank half of the layers' matrices and of the LM head, all of the norms and the embedding.
@@ -102,7 +104,7 @@ TEST_CASE("training plan: ZeRO stages shard the optimizer state, then the gradie
   // sharded component holds balanced_share(params, 4, rank) parameters' worth.
   for (int zero = 0; zero <= 3; ++zero) {
     INFO("ZeRO stage " << zero);
-    plan::PlanSpec plan = layout(plan::Strategy::tensor, 4, 4);
+    plan::PlanSpec plan = layout("tensor", 4, 4);
     plan.zero = zero;
     const plan::PlannedWorkload p = plan::build_training_plan(spec, kRun, 4, plan);
     REQUIRE(p.footprint.size() == 4);
@@ -128,7 +130,7 @@ TEST_CASE("training plan: ZeRO stages shard the optimizer state, then the gradie
 TEST_CASE("training plan: gradient buckets follow the bucket size") {
   const workload::TransformerSpec spec = tiny();
   const std::int64_t params = workload::param_counts(spec).total();
-  plan::PlanSpec plan = layout(plan::Strategy::tensor, 2, 2);
+  plan::PlanSpec plan = layout("tensor", 2, 2);
   // Buckets of at least 1 byte: one per gradient piece, in the order the backward completes them: the LM head with
   // the final norm, layer 1, layer 0, the embedding: 4 all-reduces, together every gradient once.
   plan.gradient_bucket = Bytes{1};
@@ -142,7 +144,7 @@ TEST_CASE("training plan: GPipe keeps every micro-batch's activations, 1F1B at m
   const workload::ActivationMemory am = workload::activation_memory(spec, 1, 3, false);
   // 2 stages of 1 layer, 4 micro-batches of 1 sequence. GPipe: stage 0 holds 4 micro-batches of its layer;
   // 1F1B: stage 0 at most 2 (S - s), stage 1 one; the last stage also holds the loss's tensors (head).
-  plan::PlanSpec plan = layout(plan::Strategy::pipeline, 2, 1, 1, 4);
+  plan::PlanSpec plan = layout("pipeline", 2, 1, 1, 4);
   plan.schedule = plan::Schedule::gpipe;
   const plan::PlannedWorkload g = plan::build_training_plan(spec, kRun, 4, plan);
   CHECK(g.footprint.at(0).activations == am.per_layer * 4);
@@ -155,13 +157,13 @@ TEST_CASE("training plan: GPipe keeps every micro-batch's activations, 1F1B at m
 
 TEST_CASE("training plan: impossible layouts are refused with the reason") {
   const workload::TransformerSpec spec = tiny();
-  CHECK(plan::training_plan_problem(spec, 8, layout(plan::Strategy::tensor, 4, 4)).empty());
-  CHECK(plan::training_plan_problem(spec, 8, layout(plan::Strategy::tensor, 4, 3)) ==
+  CHECK(testing::problem_text(plan::training_plan_problem(spec, 8, layout("tensor", 4, 4))).empty());
+  CHECK(testing::problem_text(plan::training_plan_problem(spec, 8, layout("tensor", 4, 3))) ==
         "data_parallel (3) must divide the nodes (4)");
-  CHECK(plan::training_plan_problem(spec, 6, layout(plan::Strategy::tensor, 4, 4)) ==
+  CHECK(testing::problem_text(plan::training_plan_problem(spec, 6, layout("tensor", 4, 4))) ==
         "the batch (6 sequences) must be divisible by data_parallel x micro_batches (4)");
   // 3 heads' worth of degree: 2 heads cannot be split 4 ways.
-  CHECK_THAT(plan::training_plan_problem(spec, 8, layout(plan::Strategy::tensor, 4, 1)),
+  CHECK_THAT(testing::problem_text(plan::training_plan_problem(spec, 8, layout("tensor", 4, 1))),
              Catch::Contains("divisible by the tensor-parallel degree (4)"));
 }
 
@@ -170,9 +172,9 @@ TEST_CASE("training plan: expert parallelism mirrors the dispatch and combine in
   workload::TransformerSpec spec = tiny();
   spec.experts = 4;
   spec.experts_per_token = 2;
-  plan::PlanSpec plan = layout(plan::Strategy::expert, 2, 1);
+  plan::PlanSpec plan = layout("expert", 2, 1);
   plan.routing = plan::Routing::worst;  // every token to experts 1 and 3, both on node 1
-  const plan::PlannedWorkload p = plan::build_training_plan(spec, kRun, 2, plan);
+  const plan::PlannedWorkload p = plan::build_expert_training_plan(spec, kRun, 2, plan);
   // FLOPs: each token's 2 experts run its rows, so the passes' FLOPs are the model's (experts_per_token pairs).
   const Totals t = totals(p);
   CHECK(t.flops == workload::training_flops(spec, 2, 3).count);
@@ -192,6 +194,6 @@ TEST_CASE("training plan: expert parallelism mirrors the dispatch and combine in
   REQUIRE(p.footprint.size() == 2);
   CHECK(p.footprint[1].params == 2 * 2 * c.mlp_per_expert());
   CHECK(p.footprint[0].params + p.footprint[1].params == c.total());
-  CHECK(plan::training_plan_problem(spec, 2, layout(plan::Strategy::expert, 2, 2)) ==
+  CHECK(testing::problem_text(plan::expert_training_problem(spec, 2, layout("expert", 2, 2))) ==
         "expert-parallel training runs one replica: data_parallel must be 1");
 }

@@ -131,7 +131,7 @@ TEST_CASE("a valid scenario loads with the values written") {
   CHECK(s.model.experts_per_token == 1);
   CHECK(s.model.dtype == Dtype::fp16);
 
-  CHECK(s.plan.strategy == shardsim::plan::Strategy::seed);
+  CHECK(s.plan.strategy == "seed");
   CHECK(s.plan.nodes == 2);
   CHECK(s.plan.algorithm == shardsim::collective::Algorithm::direct);
   CHECK(s.run.batch == 6);

@@ -8,11 +8,13 @@
 // so every layer of the token is simulated (no repetition).
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <vector>
 #include <string>
 
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/util/problem.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/workload/pass_shape.hpp"
 #include "shardsim/workload/transformer_spec.hpp"
@@ -27,8 +29,8 @@ std::vector<std::vector<std::int64_t>> route_tokens(const workload::TransformerS
 std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std::int64_t rows, int nodes,
                                       Routing routing, std::mt19937_64& random);
 
-// Empty when `nodes` can hold `spec`'s experts this way; else why not.
-std::string expert_plan_problem(const workload::TransformerSpec& spec, int nodes);
+// None when `nodes` can hold `spec`'s experts this way; else why not (key strategy for a dense model, else nodes).
+std::optional<Problem> expert_plan_problem(const workload::TransformerSpec& spec, int nodes);
 
 // One pass (decode step or prefill); every row of it (one per sequence, or every prompt token) is routed.
 PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,

@@ -10,7 +10,9 @@
 // which the simulation shows. Tensor inside a switch and pipeline across switches is this plan with T set to
 // the nodes per switch.
 
-#include <string>
+#include <optional>
+
+#include "shardsim/util/problem.hpp"
 
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/seed_plan.hpp"
@@ -19,15 +21,14 @@
 
 namespace shardsim::plan {
 
-// Empty when `stages` nodes and `micro_batches` can run `spec` with `batch` sequences; else why not.
 // First layer of stage s when `layers` are cut into `stages` balanced contiguous stages (the first layers % stages
 // stages take one layer more).
 std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t s);
 
-// Empty when `nodes` in stages of `tensor_degree` and `micro_batches` can run `spec` with `batch` sequences;
-// else why not.
-std::string pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
-                                  std::int64_t batch, int micro_batches);
+// None when `nodes` in stages of `tensor_degree` and `micro_batches` can run `spec` with `batch` sequences; else
+// why not, naming the key to blame: tensor_degree, nodes (more stages than layers) or micro_batches.
+std::optional<Problem> pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
+                                             std::int64_t batch, int micro_batches);
 
 PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                     const PlanSpec& plan);

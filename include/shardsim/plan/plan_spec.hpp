@@ -1,7 +1,8 @@
 #pragma once
-// What the user asks of a plan: the sharding strategy, how many nodes it uses (the topology's first `nodes`
-// compute nodes, in declaration order; rank 0 is the root that holds the input and receives the output), and the
-// algorithm its collectives use.
+// What the user asks of a plan: the sharding strategy (a unit of strategy.hpp, by name), how many nodes it uses (the
+// topology's first `nodes` compute nodes, in declaration order; rank 0 is the root that holds the input and receives
+// the output), the algorithm its collectives use, and each strategy's own choices. Training lays the nodes out as
+// data_parallel replicas of stages of tensor_degree nodes: stages = nodes / (data_parallel x tensor_degree).
 
 #include <cstdint>
 #include <string>
@@ -9,15 +10,9 @@
 
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/topo/topology.hpp"
+#include "shardsim/util/key_reader.hpp"
 
 namespace shardsim::plan {
-
-enum class Strategy {
-  seed,    // the seed notebook's split of every MLP across all nodes ([model])
-  tensor,    // Megatron-style tensor parallelism of a transformer's layers ([transformer], tensor_plan.hpp)
-  pipeline,  // contiguous layer stages of tensor_degree nodes, with micro-batches ([transformer], pipeline_plan.hpp)
-  expert,    // a mixture of experts spread over the nodes ([transformer], expert_plan.hpp)
-};
 
 // The order in which a pipeline stage runs its micro-batches' forward (F) and backward (B) passes in training.
 enum class Schedule {
@@ -32,11 +27,11 @@ enum class Routing {
 };
 
 struct PlanSpec {
-  Strategy strategy = Strategy::seed;
+  std::string strategy = "seed";  // a registered strategy's name (strategy.hpp)
   int nodes = 1;
   collective::Algorithm algorithm = collective::Algorithm::direct;
   int micro_batches = 1;  // pipeline: micro-batches a pass's batch is cut into
-  int tensor_degree = 1;  // pipeline: nodes per stage, splitting its layers as the tensor plan does
+  int tensor_degree = 1;  // nodes per tensor group: a pipeline stage's, or (training) each replica's under `tensor`
   Routing routing = Routing::seeded;  // expert: how tokens choose their experts
   std::uint64_t seed = 1;             // expert: the routing generator's seed
   // Training only (training_plan.hpp). The plan's nodes are data_parallel replicas of the model-parallel layout,
@@ -50,6 +45,12 @@ struct PlanSpec {
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;
 };
+
+// plan.nodes: the number of nodes the plan uses, `fallback` when absent; it must lie in [1, most], `most` being the
+// topology's node count (`available`) or less. `why` says what limits it below the node count (empty when nothing
+// does): "must be between 1 and 64 (the topology's compute nodes)".
+int read_nodes(KeyReader& keys, std::int64_t fallback, std::int64_t most, std::int64_t available,
+               const std::string& why = "");
 
 // The switch each of the topology's first `nodes` nodes is attached to (the far end of its first link, when that is
 // a switch; the node itself otherwise), as a group id per rank.

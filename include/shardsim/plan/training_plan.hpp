@@ -39,7 +39,10 @@
 //   set with recomputation and the loss's on the last stage.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "shardsim/util/problem.hpp"
 
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/seed_plan.hpp"
@@ -48,7 +51,7 @@
 
 namespace shardsim::plan {
 
-// The model-parallel shape of a training plan.
+// The model-parallel shape of a training plan: D = data_parallel, T = tensor_degree, S = nodes / (D T).
 struct TrainingLayout {
   int replicas = 1;  // D
   int stages = 1;    // S
@@ -56,15 +59,18 @@ struct TrainingLayout {
 };
 TrainingLayout training_layout(const PlanSpec& plan);
 
-// Empty when the plan can train `spec` on `batch` sequences per step; else why not (naming the key: data_parallel,
-// micro_batches, nodes, tensor_degree, zero).
-std::string training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch, const PlanSpec& plan);
+// None when the D x S x T layout can train `spec` on `batch` sequences per step; else why not, naming the key to
+// blame (data_parallel, tensor_degree, nodes, zero, micro_batches).
+std::optional<Problem> training_plan_problem(const workload::TransformerSpec& spec, std::int64_t batch,
+                                             const PlanSpec& plan);
 
-// `spec` in its training compute format (workload::with_compute_format). Dispatches to the expert layout.
+// One step of the D x S x T layout. `spec` in its training compute format (workload::with_compute_format).
 PlannedWorkload build_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                     std::int64_t batch, const PlanSpec& plan);
 
-// The `expert` strategy's step (expert_training_plan.cpp); build_training_plan calls it.
+// The same for the `expert` strategy's layout (expert_training_plan.cpp): one replica, experts over the nodes.
+std::optional<Problem> expert_training_problem(const workload::TransformerSpec& spec, std::int64_t batch,
+                                               const PlanSpec& plan);
 PlannedWorkload build_expert_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                            std::int64_t batch, const PlanSpec& plan);
 

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "shardsim/exec/generation.hpp"
 #include "shardsim/exec/run_stats.hpp"
 #include "shardsim/net/network_model.hpp"
+#include "shardsim/plan/planned_workload.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/util/metric.hpp"
@@ -29,22 +31,11 @@ struct RunInputs {
   std::optional<workload::TransformerSpec> transformer;  // set instead of `model` for transformer plans
 };
 
-// A whole generation (RunOptions::generates()): the prefill's latency, which is the time to the first token, and
-// the latency of every later decode step, in order (context prompt + 1, prompt + 2, ...).
-struct Generation {
-  Time time_to_first_token;
-  std::vector<Time> decode;  // prompt_tokens + k + 1 tokens in the cache at step k
-
-  Time decode_total() const;
-  // The q-quantile of the decode latencies, nearest rank: the smallest latency with at least q of them at or
-  // below it (q = 0.5: the median, 0.95: the p95). Requires decode steps.
-  Time decode_quantile(double q) const;
-};
-
 struct Result {
   RunInputs inputs;
-  std::optional<Generation> generation;  // set when the scenario generates
-  plan::SeedLayerFigures closed_form;      // one layer of one expert
+  std::optional<exec::Generation> generation;  // set when the scenario generates
+  // One layer of one expert, in the seed notebook's terms: only for plans that have these figures (its own).
+  std::optional<plan::SeedLayerFigures> closed_form;
   std::vector<plan::RankFootprint> footprint;  // per plan rank
   std::vector<plan::NodeId> plan_nodes;    // plan rank -> node
   exec::RunStats stats;
@@ -54,7 +45,7 @@ struct Result {
 // Computes the catalog figures. `plan` is the workload the stats were measured on (the decode step at
 // inputs.run.context); `generation`, when given, the whole generation's latencies.
 Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::RunStats stats,
-                   std::optional<Generation> generation = std::nullopt);
+                   std::optional<exec::Generation> generation = std::nullopt);
 
 // The notebook's estimate of how many machines hold the weights: floor(params_in_billions * bytes / ram_in_GB).
 std::int64_t seed_min_nodes(std::int64_t total_params, std::int64_t bytes_per_value, Bytes ram);

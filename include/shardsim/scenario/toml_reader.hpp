@@ -1,5 +1,5 @@
 #pragma once
-// Typed, position-aware reading of one TOML table. Every getter marks its key as known; finish() then rejects
+// Typed, position-aware reading of one TOML table (a KeyReader, util/key_reader.hpp). Every getter marks its key as known; finish() then rejects
 // any key nobody asked for ("unknown key 'd_modle' (did you mean 'd_model'?)"). Every error names
 // file:line:column of the offending value (or of the table, for a missing key) and the key's dotted path.
 // TOML++ is kept inside the scenario module: only this header and the loader see it.
@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "shardsim/util/error.hpp"
+#include "shardsim/util/key_reader.hpp"
 #include "shardsim/util/units.hpp"
 
 namespace shardsim::scenario {
@@ -19,19 +20,19 @@ namespace shardsim::scenario {
 SourcePos position(const toml::node& node, const std::string& fallback_file);
 SourcePos position(const toml::source_region& region, const std::string& fallback_file);
 
-class TomlReader {
+class TomlReader final : public KeyReader {
  public:
   // `prefix` is the dotted path of this table ("" at the top), used in messages.
   TomlReader(const toml::table& table, std::string file, std::string prefix);
 
-  bool has(std::string_view key) const;
+  bool has(std::string_view key) const override;
   const toml::node* node(std::string_view key);  // marks the key known; nullptr if absent
 
-  std::optional<std::int64_t> integer(std::string_view key);
-  std::optional<std::string> string(std::string_view key);
-  std::optional<bool> boolean(std::string_view key);
+  std::optional<std::int64_t> integer(std::string_view key) override;
+  std::optional<std::string> string(std::string_view key) override;
+  std::optional<bool> boolean(std::string_view key) override;
   std::optional<Time> time(std::string_view key);
-  std::optional<Bytes> bytes(std::string_view key);
+  std::optional<Bytes> bytes(std::string_view key) override;
   std::optional<ByteRate> byte_rate(std::string_view key);  // must be positive
   std::optional<FlopRate> flop_rate(std::string_view key);  // must be positive
   const toml::table* table(std::string_view key);
@@ -49,7 +50,7 @@ class TomlReader {
   // An integer that must lie in [lo, hi].
   std::int64_t bounded(std::string_view key, std::int64_t value, std::int64_t lo, std::int64_t hi);
 
-  [[noreturn]] void fail(std::string_view key, const std::string& message) const;
+  [[noreturn]] void fail(std::string_view key, const std::string& message) const override;
   [[noreturn]] void missing(std::string_view key) const;
   // Throws for the first key not asked for. Call after reading everything.
   void finish() const;

@@ -1,23 +1,23 @@
 #pragma once
-// The whole data flow of design.md §1 for one scenario: plan the workload, execute it, gather the result.
+// The whole data flow of design.md §1 for one scenario: plan the workload (the scenario's strategy), execute it,
+// gather the result.
 
 #include "shardsim/exec/trace.hpp"
-#include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/plan/strategy.hpp"
 #include "shardsim/report/result.hpp"
 #include "shardsim/scenario/scenario.hpp"
-#include "shardsim/workload/pass_shape.hpp"
 
 namespace shardsim::study {
 
-// One pass of the scenario's model, planned: its op graph and where everything is held. `k` numbers the passes of
-// a generation (0: the prefill), so that seeded expert routing differs from token to token.
-plan::PlannedWorkload plan_pass(const scenario::Scenario& scenario, const workload::PassShape& pass, std::int64_t k);
+// The scenario's model, as plans take it.
+plan::Model model_of(const scenario::Scenario& scenario);
 
-// The decode step at the scenario's context (the last step of a generation), planned.
+// The decode step at the scenario's context (the last step of a generation), or its training step, planned.
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& scenario);
 
-// Simulates the decode step at the scenario's context and, when the scenario generates, the prefill and every
-// other decode step of the generation. `trace`, when given, receives the timeline of the detailed decode step.
+// Simulates the decode step at the scenario's context (or its training step) and, when the scenario generates, the
+// prefill and every other decode step of the generation. `trace`, when given, receives the timeline of the detailed
+// step.
 report::Result run_scenario(const scenario::Scenario& scenario, exec::Trace* trace = nullptr);
 
 }  // namespace shardsim::study

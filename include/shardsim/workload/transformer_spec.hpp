@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "shardsim/hw/roofline.hpp"
+#include "shardsim/util/problem.hpp"
 #include "shardsim/util/units.hpp"
 #include "shardsim/workload/number_format.hpp"
 
@@ -77,10 +78,7 @@ struct TransformerSpec {
 };
 
 // A reason the spec cannot describe a model, naming the field (for the scenario loader to place).
-struct SpecProblem {
-  std::string key;
-  std::string message;
-};
+using SpecProblem = Problem;
 // Every problem found; empty when the spec is usable. The functions below require a usable spec
 // (InternalError otherwise) and counts that fit in 64 bits (InternalError on overflow).
 std::vector<SpecProblem> validate(const TransformerSpec& spec);

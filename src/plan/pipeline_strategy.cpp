@@ -1,0 +1,75 @@
+// The `pipeline` strategy as a unit (strategy.hpp): contiguous layer stages of tensor_degree nodes each, with
+// micro-batches (pipeline_plan.hpp); in training, data_parallel replicas of such stages (training_plan.hpp).
+
+#include <algorithm>
+
+#include "shardsim/plan/pipeline_plan.hpp"
+#include "shardsim/plan/strategy.hpp"
+#include "shardsim/plan/training_plan.hpp"
+#include "training_strategy.hpp"
+
+namespace shardsim::plan {
+namespace {
+
+class PipelineStrategy final : public Strategy {
+ public:
+  std::string_view name() const override { return "pipeline"; }
+
+  void read(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
+    if (!ctx.model.transformer) keys.fail("strategy", "the pipeline plan needs a [transformer] model");
+    const workload::TransformerSpec& model = *ctx.model.transformer;
+    const std::int64_t available = ctx.topology.node_count();
+    spec.tensor_degree = static_cast<int>(integer_in(keys, "tensor_degree", 1, 1, available));
+    // By default as many stages of tensor_degree nodes as the cluster holds, at most one per layer.
+    const std::int64_t stages = std::min<std::int64_t>(available / spec.tensor_degree, model.layers);
+    spec.nodes = read_nodes(keys, stages * spec.tensor_degree, available, available);
+    spec.micro_batches = static_cast<int>(integer_in(keys, "micro_batches", 1, 1, 4096));
+    if (std::optional<Problem> problem =
+            pipeline_plan_problem(model, spec.nodes, spec.tensor_degree, ctx.run.batch, spec.micro_batches)) {
+      fail_at(keys, *problem, "nodes");
+    }
+  }
+
+  PlannedWorkload build(const Model& model, const workload::PassShape& pass, const PlanSpec& spec,
+                        std::int64_t) const override {
+    return build_pipeline_plan(*model.transformer, pass, spec);
+  }
+
+  bool trains() const override { return true; }
+  void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
+    read_layout_training(keys, ctx, spec, TensorDegree::from_key, false);
+  }
+  PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                 std::int64_t batch, const PlanSpec& plan) const override {
+    return build_training_plan(spec, run, batch, plan);
+  }
+
+  // Stages of one node have no collective; tensor groups all-reduce twice per layer and gather the logits.
+  std::vector<collective::CollectiveKind> collectives(const Model&, const PlanSpec& spec,
+                                                      bool training) const override {
+    using collective::CollectiveKind;
+    if (training) return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};
+    if (spec.tensor_degree == 1) return {};
+    return {CollectiveKind::all_reduce, CollectiveKind::gather};
+  }
+
+  std::string describe(const Model&, const PlanSpec& spec, const workload::RunOptions& run) const override {
+    if (run.training) return describe_layout_training(spec);
+    std::string out = "pipeline of " + std::to_string(spec.nodes / spec.tensor_degree) + " stages";
+    if (spec.tensor_degree > 1) {
+      out += " of " + std::to_string(spec.tensor_degree) + " tensor-parallel nodes (" +
+             std::string(collective::to_string(spec.algorithm)) + " collectives)";
+    }
+    return out + ", " + std::to_string(spec.micro_batches) + " micro-batches, batch " + std::to_string(run.batch) +
+           ", context " + std::to_string(run.context) + " tokens";
+  }
+};
+
+}  // namespace
+
+const Strategy& pipeline_strategy() {
+  static const PipelineStrategy unit;
+  return unit;
+}
+
+}  // namespace shardsim::plan

@@ -1,0 +1,78 @@
+// The `tensor` strategy as a unit (strategy.hpp): Megatron-style tensor parallelism over all of the plan's nodes,
+// of a transformer (tensor_plan.hpp) or of the seed's MLP stack (tensor_mlp_plan.hpp); in training, each
+// data-parallel replica is one tensor group (training_plan.hpp with one stage).
+
+#include <algorithm>
+
+#include "shardsim/plan/strategy.hpp"
+#include "shardsim/plan/tensor_mlp_plan.hpp"
+#include "shardsim/plan/tensor_plan.hpp"
+#include "shardsim/plan/training_plan.hpp"
+#include "training_strategy.hpp"
+
+namespace shardsim::plan {
+namespace {
+
+class TensorStrategy final : public Strategy {
+ public:
+  std::string_view name() const override { return "tensor"; }
+
+  void read(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
+    const std::int64_t available = ctx.topology.node_count();
+    if (ctx.model.mlp) {
+      const std::int64_t d_ff = ctx.model.mlp->d_ff;
+      const std::int64_t most = std::min(available, d_ff);
+      spec.nodes = read_nodes(keys, most, most, available,
+                              "every node needs at least one of the d_ff = " + std::to_string(d_ff) + " columns");
+      return;
+    }
+    spec.nodes = read_nodes(keys, available, available, available);
+    if (const std::string problem = tensor_plan_problem(*ctx.model.transformer, spec.nodes); !problem.empty()) {
+      keys.fail("nodes", problem);
+    }
+  }
+
+  PlannedWorkload build(const Model& model, const workload::PassShape& pass, const PlanSpec& spec,
+                        std::int64_t) const override {
+    if (model.mlp) return build_tensor_mlp_plan(*model.mlp, pass.batch, spec);
+    return build_tensor_plan(*model.transformer, pass, spec);
+  }
+
+  bool trains() const override { return true; }
+  void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
+    read_layout_training(keys, ctx, spec, TensorDegree::per_replica, false);
+  }
+  PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                 std::int64_t batch, const PlanSpec& plan) const override {
+    return build_training_plan(spec, run, batch, plan);
+  }
+
+  // One all-reduce per layer for the MLP stack (its input broadcast falls back to a tree where the algorithm has no
+  // broadcast); a transformer's two all-reduces per layer and the logits' gather. Training also reduce-scatters and
+  // all-gathers gradients and weights over the replicas.
+  std::vector<collective::CollectiveKind> collectives(const Model& model, const PlanSpec&,
+                                                      bool training) const override {
+    using collective::CollectiveKind;
+    if (training) return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};
+    if (model.mlp) return {CollectiveKind::all_reduce};
+    return {CollectiveKind::all_reduce, CollectiveKind::gather};
+  }
+
+  std::string describe(const Model& model, const PlanSpec& spec, const workload::RunOptions& run) const override {
+    if (run.training) return describe_layout_training(spec);
+    std::string out = "tensor parallel on " + std::to_string(spec.nodes) + " nodes, " +
+                      std::string(collective::to_string(spec.algorithm)) + " collectives, batch " +
+                      std::to_string(run.batch);
+    if (model.transformer) out += ", context " + std::to_string(run.context) + " tokens";
+    return out;
+  }
+};
+
+}  // namespace
+
+const Strategy& tensor_strategy() {
+  static const TensorStrategy unit;
+  return unit;
+}
+
+}  // namespace shardsim::plan

@@ -1,0 +1,69 @@
+// [plan]. The plan's keys are the chosen strategy's own (strategy.hpp); what is read here is what
+// every strategy shares: which one, and the collective algorithm, checked against the collectives the strategy
+// says its plan needs.
+
+#include <array>
+
+#include "sections.hpp"
+#include "shardsim/plan/strategy.hpp"
+
+namespace shardsim::scenario {
+namespace {
+
+// "ring cannot do the seed plan's broadcast; choose direct, tree or hierarchical": the algorithms that can do
+// every kind the plan needs.
+std::string unsupported(collective::Algorithm algorithm, std::string_view strategy, collective::CollectiveKind kind,
+                        const std::vector<collective::CollectiveKind>& kinds) {
+  std::string message = std::string(collective::to_string(algorithm)) + " cannot do the " + std::string(strategy) +
+                        " plan's " + std::string(collective::to_string(kind)) + "; choose";
+  const char* separator = " ";
+  for (const auto& [name, a] : collective::algorithm_names()) {
+    bool all = true;
+    for (const collective::CollectiveKind k : kinds) all = all && collective::supports(k, a);
+    if (!all) continue;
+    message.append(separator).append(name);
+    separator = ", ";
+  }
+  return message;
+}
+
+}  // namespace
+
+void read_plan(TomlReader& p, Scenario& s) {
+  const bool training = s.run.training.has_value();
+  const plan::Model model{s.transformer ? nullptr : &s.model, s.transformer ? &*s.transformer : nullptr};
+  // A transformer (and a training step) is split tensor-parallel with ring collectives unless told otherwise; the
+  // seed's MLP stack the notebook's way, every collective direct.
+  const bool transformer = s.transformer.has_value();
+  const std::string name = p.string("strategy").value_or(transformer ? "tensor" : "seed");
+  const plan::Strategy* strategy = plan::find_strategy(name);
+  if (!strategy) {
+    std::string message = "unknown value '" + name + "'; expected one of:";
+    for (const plan::Strategy* st : plan::strategies()) message.append(" ").append(st->name());
+    p.fail("strategy", message);
+  }
+  s.plan.strategy = name;
+  if (!strategy->has_collectives() && p.has("collective")) {
+    p.fail("collective", "the " + name + " plan sends only point-to-point messages: it has no collective algorithm "
+                                         "to choose");
+  }
+  s.plan.algorithm = choice(p, "collective", collective::algorithm_names(),
+                            transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
+
+  const plan::PlanContext context{s.topology, model, s.run};
+  if (training) {
+    strategy->read_training(p, context, s.plan);  // a strategy that does not train fails, naming those that do
+  } else {
+    strategy->read(p, context, s.plan);
+  }
+  const std::vector<collective::CollectiveKind> kinds = strategy->collectives(model, s.plan, training);
+  for (const collective::CollectiveKind kind : kinds) {
+    if (!collective::supports(kind, s.plan.algorithm)) {
+      p.fail("collective", unsupported(s.plan.algorithm, name, kind, kinds));
+    }
+  }
+  s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
+  p.finish();
+}
+
+}  // namespace shardsim::scenario
