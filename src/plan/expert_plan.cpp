@@ -112,7 +112,7 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
       const std::int64_t r = rows[static_cast<std::size_t>(e)];
       if (r == 0) continue;
       const std::int64_t node = e % n;
-      const Bytes activations = workload::bytes_for(spec.activation_format, r * spec.d_model);
+      const Bytes activations = hw::bytes_for(spec.activation_format, r * spec.d_model);
       const std::string name = layer + "expert" + std::to_string(e);
       std::vector<OpId> deps = last;
       if (node != 0) deps = {add(name + ".dispatch", send(0, node, activations), deps)};
@@ -143,8 +143,8 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
                    p.position_embedding + p.final_norm + p.lm_head.total();
       fp.kv_cache = workload::kv_bytes_per_token(spec) * (pass.context * pass.batch);
     }
-    fp.weights = workload::bytes_for(spec.weight_format, fp.params);
-    fp.activations = workload::bytes_for(spec.activation_format, pass.rows() * (4 * spec.d_model + 3 * spec.d_ff));
+    fp.weights = hw::bytes_for(spec.weight_format, fp.params);
+    fp.activations = hw::bytes_for(spec.activation_format, pass.rows() * (4 * spec.d_model + 3 * spec.d_ff));
     out.footprint.push_back(fp);
   }
   return out;

@@ -71,7 +71,7 @@ class ExpertStep {
       const workload::ActivationMemory am =
           workload::activation_memory(spec_, rows_ / run_.seq_len, run_.seq_len, run_.recompute);
       const std::int64_t hidden = run_.recompute ? 0 : (spec_.d_model + 3 * spec_.d_ff);
-      Bytes activations = workload::bytes_for(spec_.activation_format,
+      Bytes activations = hw::bytes_for(spec_.activation_format,
                                               routed_rows_[static_cast<std::size_t>(n)] * hidden);
       if (n == 0) activations += am.per_layer * (spec_.layers * plan_.micro_batches) + am.working + am.head;
       fp.activations = activations;
@@ -121,7 +121,7 @@ class ExpertStep {
       const std::int64_t r = routed[static_cast<std::size_t>(e)];
       if (r == 0) continue;
       const int node = static_cast<int>(e % plan_.nodes);
-      const Bytes bytes = workload::bytes_for(spec_.activation_format, r * spec_.d_model);
+      const Bytes bytes = hw::bytes_for(spec_.activation_format, r * spec_.d_model);
       const std::string name = concat(prefix, "expert", e, ".");
       std::vector<OpId> deps = after;
       // Forward: dispatch the rows, combine the outputs. Backward, mirrored: the outputs' gradient goes out, the

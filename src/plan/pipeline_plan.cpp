@@ -53,7 +53,7 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
   const std::int64_t stages = plan.nodes / t;
   const workload::PassShape micro{pass.kind, pass.batch / plan.micro_batches, pass.context};
   const workload::PassCost cost = workload::pass_cost(spec, micro);
-  const Bytes activations = workload::bytes_for(spec.activation_format, micro.rows() * spec.d_model);
+  const Bytes activations = hw::bytes_for(spec.activation_format, micro.rows() * spec.d_model);
 
   PlannedWorkload out;
   for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(i);

@@ -97,7 +97,7 @@ std::vector<OpId> append_tensor_edge(plan::Block& block, const std::string& pref
   std::vector<Bytes> pieces;
   std::vector<OpId> deps;
   for (std::int64_t r = 0; r < t; ++r) {
-    pieces.push_back(workload::bytes_for(spec.activation_format, pass.batch * part(spec.vocab, t, r)));
+    pieces.push_back(hw::bytes_for(spec.activation_format, pass.batch * part(spec.vocab, t, r)));
     deps.push_back(last[static_cast<std::size_t>(r)].back());
   }
   std::string label = prefix;
@@ -112,7 +112,7 @@ std::vector<OpId> append_tensor_layer(plan::Block& block, const std::string& pre
                                       const std::vector<std::vector<OpId>>& after) {
   const std::int64_t t = group.degree();
   require(t >= 1 && static_cast<std::int64_t>(after.size()) == t, "tensor layer: one dependency list per rank");
-  const Bytes activation = workload::bytes_for(spec.activation_format, pass.rows() * spec.d_model);
+  const Bytes activation = hw::bytes_for(spec.activation_format, pass.rows() * spec.d_model);
   // One all-reduce of the rows' d_model activations over the group; none on one node.
   auto all_reduce = [&](const std::string& name, const std::vector<OpId>& done) {
     if (t == 1) return done;
@@ -164,12 +164,12 @@ RankFootprint tensor_rank_footprint(const workload::TransformerSpec& spec, const
               layers * (p.router.total() + p.layer_norms);
   if (embedding) fp.params += p.token_embedding + p.position_embedding;
   if (head) fp.params += p.final_norm + part(p.lm_head.total(), t, r);
-  fp.weights = workload::bytes_for(spec.weight_format, fp.params);
+  fp.weights = hw::bytes_for(spec.weight_format, fp.params);
   const Bytes cache = workload::kv_bytes_per_token_per_layer(spec) * (layers * pass.context * sequences);
   fp.kv_cache = Bytes{part(cache.count, ways, r % ways)};
   // A layer's input and output, the attention output and the residual (4 x d_model), and the MLP's gate, up and
   // hidden slices (3 x d_ff / T), per row.
-  fp.activations = workload::bytes_for(spec.activation_format, pass.rows() * (4 * spec.d_model + 3 * spec.d_ff / t));
+  fp.activations = hw::bytes_for(spec.activation_format, pass.rows() * (4 * spec.d_model + 3 * spec.d_ff / t));
   return fp;
 }
 

@@ -37,7 +37,7 @@ class StepBuilder {
     pass_ = workload::training_pass(spec, micro_sequences_, run.seq_len);
     shape_ = workload::PassShape{workload::PassKind::prefill, micro_sequences_, run.seq_len};
     rows_ = micro_sequences_ * run.seq_len;
-    activation_ = workload::bytes_for(spec.activation_format, rows_ * spec.d_model);
+    activation_ = hw::bytes_for(spec.activation_format, rows_ * spec.d_model);
     const int r = layout_.stages * layout_.tensor;
     for (int d = 0; d < layout_.replicas; ++d) {
       auto& stages = groups_.emplace_back();
@@ -152,7 +152,7 @@ class StepBuilder {
       std::vector<Bytes> shards;
       std::vector<OpId> deps;
       for (int d = 0; d < layout_.replicas; ++d) {
-        shards.push_back(workload::bytes_for(spec_.weight_format,
+        shards.push_back(hw::bytes_for(spec_.weight_format,
                                              workload::balanced_share(layer_params(r), layout_.replicas, d)));
         for (OpId id : ready[static_cast<std::size_t>(d)][static_cast<std::size_t>(r)]) deps.push_back(id);
       }
@@ -402,7 +402,7 @@ class StepBuilder {
           for (std::size_t k = 0; k < pieces.size(); ++k) {
             params += pieces[k].first;
             deps = pieces[k].second;
-            const Bytes bytes = workload::bytes_for(spec_.weight_format, params);
+            const Bytes bytes = hw::bytes_for(spec_.weight_format, params);
             if (bytes < plan_.gradient_bucket && k + 1 < pieces.size()) continue;
             std::string label = concat("stage", s, ".rank", r, ".bucket", bucket++);
             const auto kind = plan_.zero >= 1 ? collective::CollectiveKind::reduce_scatter
@@ -427,7 +427,7 @@ class StepBuilder {
                                 ComputeOp{group.nodes[static_cast<std::size_t>(d)],
                                           workload::optimizer_step(run_.optimizer, share).work()},
                                 deps, Phase::optimizer));
-          shards.push_back(workload::bytes_for(spec_.weight_format, share));
+          shards.push_back(hw::bytes_for(spec_.weight_format, share));
         }
         if (plan_.zero >= 1 && replicas > 1) {
           add(concat("stage", s, ".rank", r, ".weights_all_gather"),
@@ -463,7 +463,7 @@ class StepBuilder {
           fp.activations = Bytes{activations.count / layout_.tensor};
           if (plan_.zero >= 3 && layout_.replicas > 1) {
             // The layer being run and the next one, prefetched, gathered whole.
-            fp.activations += workload::bytes_for(spec_.weight_format, layer_params(r)) * 2;
+            fp.activations += hw::bytes_for(spec_.weight_format, layer_params(r)) * 2;
           }
           out.footprint.push_back(fp);
         }

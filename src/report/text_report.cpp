@@ -82,8 +82,8 @@ void write_inputs(std::ostream& out, const Result& r) {
         << t->d_model << ", " << count(t->layers, "layer", "layers") << ", " << t->heads << " heads ("
         << t->resolved_kv_heads() << " KV), d_ff " << t->d_ff << " (" << workload::to_string(t->mlp) << ")";
     if (t->experts > 1) out << ", " << t->experts << " experts (" << t->experts_per_token << " per token)";
-    out << "; weights " << workload::to_string(t->weight_format) << ", KV cache " << workload::to_string(t->kv_format)
-        << ", activations " << workload::to_string(t->activation_format) << "\n";
+    out << "; weights " << hw::to_string(t->weight_format) << ", KV cache " << hw::to_string(t->kv_format)
+        << ", activations " << hw::to_string(t->activation_format) << "\n";
   } else {
     const workload::ModelSpec& m = in.model;
     out << "model     " << (in.model_preset.empty() ? "mlp" : in.model_preset) << ": d_model " << m.d_model

@@ -88,9 +88,9 @@ void read_transformer(TomlReader& t, Scenario& s) {
   if (auto v = t.boolean("tied_embeddings")) spec.tied_embeddings = *v;
   if (auto v = t.boolean("linear_biases")) spec.linear_biases = *v;
   if (auto v = t.boolean("learned_positions")) spec.learned_positions = *v;
-  auto format = [&t](std::string_view key, workload::NumberFormat& field) {
+  auto format = [&t](std::string_view key, hw::NumberFormat& field) {
     if (auto name_of = t.string(key)) {
-      auto f = workload::parse_number_format(*name_of);
+      auto f = hw::parse_number_format(*name_of);
       if (!f) t.fail(key, "unknown number format '" + *name_of + "'; expected fp32, fp16, bf16, q8_0 or q4_0");
       field = *f;
     }

@@ -42,18 +42,18 @@ Bytes mul(Bytes a, std::int64_t k) { return Bytes{mul(a.count, k)}; }
 
 // Activations (and the gradients flowing backward): `rows` rows of `width` values.
 Bytes act(const TransformerSpec& spec, std::int64_t rows, std::int64_t width) {
-  return bytes_for_rows(spec.activation_format, rows, width);
+  return hw::bytes_for_rows(spec.activation_format, rows, width);
 }
 
 // A linear layer's matrix, `out` rows of `in` weights, and its parameters with the bias (as the forward reads
 // them, transformer_spec.cpp).
 Bytes matrix_bytes(const TransformerSpec& spec, std::int64_t in, std::int64_t out) {
-  return bytes_for_rows(spec.weight_format, out, in);
+  return hw::bytes_for_rows(spec.weight_format, out, in);
 }
 bool biased(const TransformerSpec& spec, bool bias_allowed) { return spec.linear_biases && bias_allowed; }
 Bytes param_bytes(const TransformerSpec& spec, std::int64_t in, std::int64_t out, bool bias_allowed) {
   Bytes b = matrix_bytes(spec, in, out);
-  if (biased(spec, bias_allowed)) b = add(b, bytes_for(spec.weight_format, out));
+  if (biased(spec, bias_allowed)) b = add(b, hw::bytes_for(spec.weight_format, out));
   return b;
 }
 
@@ -98,7 +98,7 @@ PassCost forward_pass(const TransformerSpec& spec, std::int64_t batch, std::int6
                           head});
   // Reads the logits; writes the probabilities and one loss value per row.
   p.post.push_back(OpCost{"loss", Flop{mul(rows, v, kLossFlopsPerLogit)}, act(spec, rows, v),
-                          add(act(spec, rows, v), bytes_for(spec.activation_format, rows)), Bytes{0}});
+                          add(act(spec, rows, v), hw::bytes_for(spec.activation_format, rows)), Bytes{0}});
   return p;
 }
 
@@ -121,7 +121,7 @@ PassCost backward_pass(const TransformerSpec& spec, const PassCost& fwd, std::in
   const Bytes q = act(spec, rows, qw);
   // The gradients flowing back are stored like what they are the gradient of, in activation_format.
   const Bytes d_scores = probs;  // dP and dS: the triangle, activation_format like P
-  const Bytes d_kv = bytes_for_rows(spec.activation_format, mul(rows, spec.resolved_kv_heads()), hd);
+  const Bytes d_kv = hw::bytes_for_rows(spec.activation_format, mul(rows, spec.resolved_kv_heads()), hd);
 
   PassCost p;
   p.layers = spec.layers;
@@ -157,7 +157,7 @@ PassCost backward_pass(const TransformerSpec& spec, const PassCost& fwd, std::in
 
   // Embedding: a read-modify-write of each token's row of the gradient table (and of its position's).
   const std::int64_t tables = spec.learned_positions ? 2 : 1;
-  const Bytes grad_rows = mul(bytes_for_rows(spec.weight_format, rows, d), tables);
+  const Bytes grad_rows = mul(hw::bytes_for_rows(spec.weight_format, rows, d), tables);
   p.post.push_back(
       OpCost{"embed.grad", Flop{mul(rows, d, tables)}, add(act(spec, rows, d), grad_rows), grad_rows, Bytes{0}});
   return p;
@@ -197,12 +197,12 @@ std::optional<Precision> parse_precision(std::string_view name) {
   return std::nullopt;
 }
 
-NumberFormat compute_format(Precision precision) {
-  return precision == Precision::fp32 ? NumberFormat::fp32 : NumberFormat::bf16;
+hw::NumberFormat compute_format(Precision precision) {
+  return precision == Precision::fp32 ? hw::NumberFormat::fp32 : hw::NumberFormat::bf16;
 }
 
 TransformerSpec with_compute_format(TransformerSpec spec, Precision precision) {
-  const NumberFormat f = compute_format(precision);
+  const hw::NumberFormat f = compute_format(precision);
   spec.weight_format = f;
   spec.kv_format = f;
   spec.activation_format = f;

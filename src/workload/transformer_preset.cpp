@@ -9,8 +9,8 @@ namespace {
 // num_hidden_layers, num_attention_heads, num_key_value_heads, intermediate_size (d_ff), hidden_act "silu"
 // with gate/up/down projections (swiglu), RMSNorm, tie_word_embeddings, max_position_embeddings, torch_dtype;
 // Mixtral adds num_local_experts and num_experts_per_tok.
-constexpr NumberFormat fp16 = NumberFormat::fp16;
-constexpr NumberFormat bf16 = NumberFormat::bf16;
+constexpr hw::NumberFormat fp16 = hw::NumberFormat::fp16;
+constexpr hw::NumberFormat bf16 = hw::NumberFormat::bf16;
 
 constexpr std::array<TransformerPreset, 9> kPresets{{
     // GPT-3 175B: Brown et al. 2020, "Language Models are Few-Shot Learners" (arXiv:2005.14165), Table 2.1:

@@ -50,25 +50,25 @@ std::int64_t norm_params(const TransformerSpec& spec) {
 
 // Bytes of a linear layer's parameters: `out` rows of `in` weights, and the bias vector.
 Bytes linear_bytes(const TransformerSpec& spec, std::int64_t in, std::int64_t out, bool bias_allowed) {
-  Bytes b = bytes_for_rows(spec.weight_format, out, in);
-  if (spec.linear_biases && bias_allowed) b = add(b, bytes_for(spec.weight_format, out));
+  Bytes b = hw::bytes_for_rows(spec.weight_format, out, in);
+  if (spec.linear_biases && bias_allowed) b = add(b, hw::bytes_for(spec.weight_format, out));
   return b;
 }
 
 // Activation bytes of `rows` rows of `width` values.
 Bytes act(const TransformerSpec& spec, std::int64_t rows, std::int64_t width) {
-  return bytes_for_rows(spec.activation_format, rows, width);
+  return hw::bytes_for_rows(spec.activation_format, rows, width);
 }
 
 // Bytes of the causal lower triangle of one head's scores over `p` positions, stored as rows of 1, 2, ..., p
-// values: sum over i = 1..p of bytes_for(i). With B values per block, rows i in (qB, (q+1)B] take q+1 blocks,
+// values: sum over i = 1..p of hw::bytes_for(i). With B values per block, rows i in (qB, (q+1)B] take q+1 blocks,
 // so with m = p / B and r = p % B the sum is B * (1 + ... + m) + r * (m + 1) = B m (m+1) / 2 + r (m+1) blocks.
-Bytes causal_scores_bytes(NumberFormat format, std::int64_t p) {
-  const std::int64_t per = block_values(format);
+Bytes causal_scores_bytes(hw::NumberFormat format, std::int64_t p) {
+  const std::int64_t per = hw::block_values(format);
   const std::int64_t m = p / per;
   const std::int64_t r = p % per;
   const std::int64_t blocks = add(mul(per, m, m + 1) / 2, mul(r, m + 1));
-  return Bytes{mul(blocks, block_bytes(format))};
+  return Bytes{mul(blocks, hw::block_bytes(format))};
 }
 
 // A linear layer in -> out applied to `rows` activation rows, with the weights of `copies` experts (1 for
@@ -96,9 +96,9 @@ std::vector<OpCost> layer_ops(const TransformerSpec& spec, std::int64_t batch, s
   const std::int64_t qw = spec.q_width();
   const std::int64_t kvw = spec.kv_width();
   // New K and V entries, written to the cache: rows * kv_heads rows of head_dim values.
-  const Bytes new_kv = bytes_for_rows(spec.kv_format, mul(rows, kv_heads), hd);
+  const Bytes new_kv = hw::bytes_for_rows(spec.kv_format, mul(rows, kv_heads), hd);
   // The cache one attention op reads (K or V): per sequence keys * kv_heads rows of head_dim values.
-  const Bytes cache = mul(bytes_for_rows(spec.kv_format, mul(keys, kv_heads), hd), batch);
+  const Bytes cache = mul(hw::bytes_for_rows(spec.kv_format, mul(keys, kv_heads), hd), batch);
   // All heads' scores (and probabilities) of all sequences.
   const Bytes all_scores = mul(score_bytes, mul(batch, heads));
   const std::int64_t score_count = mul(batch, heads, scores);
@@ -132,7 +132,7 @@ std::vector<OpCost> layer_ops(const TransformerSpec& spec, std::int64_t batch, s
 // Embedding lookup of `rows` tokens: reads one row of the token table per token (and one of the position
 // table, if any), writes the rows. No FLOP counted (the position add is elementwise).
 OpCost embed_op(const TransformerSpec& spec, std::int64_t rows) {
-  Bytes read = bytes_for_rows(spec.weight_format, rows, spec.d_model);
+  Bytes read = hw::bytes_for_rows(spec.weight_format, rows, spec.d_model);
   if (spec.learned_positions) read = mul(read, 2);
   return OpCost{"embed", Flop{0}, read, act(spec, rows, spec.d_model), read};
 }
@@ -291,22 +291,22 @@ Bytes layer_weight_bytes(const TransformerSpec& spec) {
   b = add(b, mul(expert_weight_bytes(spec), spec.experts));
   if (spec.has_router()) b = add(b, linear_bytes(spec, d, spec.experts, false));
   // Two norms, each one vector (RMSNorm: gain) or two (LayerNorm: gain and bias) of d_model.
-  return add(b, mul(bytes_for(spec.weight_format, d), 2 * (norm_params(spec) / d)));
+  return add(b, mul(hw::bytes_for(spec.weight_format, d), 2 * (norm_params(spec) / d)));
 }
 
 Bytes weight_bytes(const TransformerSpec& spec) {
   const std::int64_t d = spec.d_model;
   Bytes b = mul(layer_weight_bytes(spec), spec.layers);
-  b = add(b, bytes_for_rows(spec.weight_format, spec.vocab, d));
-  if (spec.learned_positions) b = add(b, bytes_for_rows(spec.weight_format, spec.max_context, d));
-  b = add(b, mul(bytes_for(spec.weight_format, d), norm_params(spec) / d));
+  b = add(b, hw::bytes_for_rows(spec.weight_format, spec.vocab, d));
+  if (spec.learned_positions) b = add(b, hw::bytes_for_rows(spec.weight_format, spec.max_context, d));
+  b = add(b, mul(hw::bytes_for(spec.weight_format, d), norm_params(spec) / d));
   if (!spec.tied_embeddings) b = add(b, linear_bytes(spec, d, spec.vocab, false));
   return b;
 }
 
 Bytes kv_bytes_per_token_per_layer(const TransformerSpec& spec) {
   require_valid(spec);
-  return mul(bytes_for_rows(spec.kv_format, spec.resolved_kv_heads(), spec.resolved_head_dim()), 2);
+  return mul(hw::bytes_for_rows(spec.kv_format, spec.resolved_kv_heads(), spec.resolved_head_dim()), 2);
 }
 
 Bytes kv_bytes_per_token(const TransformerSpec& spec) {
@@ -341,7 +341,7 @@ PassCost decode_step(const TransformerSpec& spec, std::int64_t context, std::int
   p.layers = spec.layers;
   p.pre.push_back(embed_op(spec, batch));
   // One new token per sequence, attending to `context` positions: one row of `context` scores per head.
-  p.layer = layer_ops(spec, batch, 1, context, context, bytes_for(spec.activation_format, context));
+  p.layer = layer_ops(spec, batch, 1, context, context, hw::bytes_for(spec.activation_format, context));
   p.post.push_back(lm_head_op(spec, batch));
   return p;
 }

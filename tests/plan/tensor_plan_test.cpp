@@ -56,7 +56,7 @@ TEST_CASE("tensor plan: the ranks' shares add up to the unsplit decode step (Lla
   for (const plan::Op& op : layer.ops) {
     if (const auto* c = std::get_if<plan::CollectiveOp>(&op.kind)) {
       CHECK(c->spec.kind == collective::CollectiveKind::all_reduce);
-      CHECK(c->spec.pieces.at(0) == workload::bytes_for(spec.activation_format, 4096));
+      CHECK(c->spec.pieces.at(0) == hw::bytes_for(spec.activation_format, 4096));
       ++reduces;
     }
   }

@@ -14,6 +14,7 @@
 
 using namespace shardsim;
 using namespace shardsim::workload;
+using shardsim::hw::NumberFormat;
 using shardsim::testing::op;
 using shardsim::testing::preset;
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "shardsim/hw/number_format.hpp"
 #include "shardsim/util/units.hpp"
 
 namespace shardsim::workload {
@@ -15,6 +16,8 @@ enum class Dtype { fp32, fp16, bf16 };
 
 std::string_view to_string(Dtype dtype);
 std::int64_t bytes_per_value(Dtype dtype);
+// The same format as a hw::NumberFormat (hw/number_format.hpp).
+hw::NumberFormat number_format(Dtype dtype);
 
 struct ModelSpec {
   std::int64_t d_model = 0;

@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "shardsim/util/units.hpp"
-#include "shardsim/workload/number_format.hpp"
+#include "shardsim/hw/number_format.hpp"
 #include "shardsim/workload/transformer_spec.hpp"
 
 namespace shardsim::workload {
@@ -48,7 +48,7 @@ struct OptimizerSpec {
 // The format the passes compute in: fp32, or bf16 for mixed precision (fp16 occupies the same two bytes; set
 // the spec's formats by hand to name it). with_compute_format returns `spec` with its weight, KV and activation
 // formats set to it.
-NumberFormat compute_format(Precision precision);
+hw::NumberFormat compute_format(Precision precision);
 TransformerSpec with_compute_format(TransformerSpec spec, Precision precision);
 
 // Bytes of training state per parameter. Rajbhandari et al. 2020, "ZeRO: Memory Optimizations Toward Training

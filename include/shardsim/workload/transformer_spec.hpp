@@ -31,7 +31,7 @@
 #include "shardsim/hw/roofline.hpp"
 #include "shardsim/util/problem.hpp"
 #include "shardsim/util/units.hpp"
-#include "shardsim/workload/number_format.hpp"
+#include "shardsim/hw/number_format.hpp"
 
 namespace shardsim::workload {
 
@@ -66,9 +66,9 @@ struct TransformerSpec {
   bool linear_biases = false;         // every linear layer but the LM head and router has a bias (GPT-2/3)
   bool learned_positions = false;     // a max_context x d_model position table (GPT-2/3); false: rotary
   std::int64_t max_context = 0;       // tokens
-  NumberFormat weight_format = NumberFormat::fp16;
-  NumberFormat kv_format = NumberFormat::fp16;
-  NumberFormat activation_format = NumberFormat::fp16;
+  hw::NumberFormat weight_format = hw::NumberFormat::fp16;
+  hw::NumberFormat kv_format = hw::NumberFormat::fp16;
+  hw::NumberFormat activation_format = hw::NumberFormat::fp16;
 
   std::int64_t resolved_kv_heads() const { return kv_heads > 0 ? kv_heads : heads; }
   std::int64_t resolved_head_dim() const { return head_dim > 0 ? head_dim : d_model / heads; }

@@ -1,11 +1,11 @@
-#include "shardsim/workload/number_format.hpp"
+#include "shardsim/hw/number_format.hpp"
 
 #include <array>
 #include <string>
 
 #include "shardsim/util/error.hpp"
 
-namespace shardsim::workload {
+namespace shardsim::hw {
 namespace {
 
 constexpr std::array<NumberFormat, 5> kFormats{NumberFormat::fp32, NumberFormat::fp16, NumberFormat::bf16,
@@ -83,13 +83,4 @@ double bytes_per_value(NumberFormat format) {
   return static_cast<double>(block_bytes(format)) / static_cast<double>(block_values(format));
 }
 
-NumberFormat number_format(Dtype dtype) {
-  switch (dtype) {
-    case Dtype::fp32: return NumberFormat::fp32;
-    case Dtype::fp16: return NumberFormat::fp16;
-    case Dtype::bf16: return NumberFormat::bf16;
-  }
-  throw InternalError("number_format: unknown dtype");
-}
-
-}  // namespace shardsim::workload
+}  // namespace shardsim::hw

@@ -9,9 +9,8 @@
 #include <string_view>
 
 #include "shardsim/util/units.hpp"
-#include "shardsim/workload/model_spec.hpp"
 
-namespace shardsim::workload {
+namespace shardsim::hw {
 
 enum class NumberFormat { fp32, fp16, bf16, q8_0, q4_0 };
 
@@ -34,7 +33,5 @@ Bytes bytes_for_rows(NumberFormat format, std::int64_t rows, std::int64_t row_le
 // block_bytes / block_values, for reports: 4, 2, 2, 1.0625, 0.5625.
 double bytes_per_value(NumberFormat format);
 
-// The same format as the seed model's Dtype.
-NumberFormat number_format(Dtype dtype);
 
-}  // namespace shardsim::workload
+}  // namespace shardsim::hw

@@ -3,10 +3,10 @@
 #include "printing.hpp"
 
 #include "shardsim/util/error.hpp"
-#include "shardsim/workload/number_format.hpp"
+#include "shardsim/hw/number_format.hpp"
 
 using namespace shardsim;
-using namespace shardsim::workload;
+using namespace shardsim::hw;
 
 TEST_CASE("number format: names round-trip and nothing else parses") {
   REQUIRE(number_formats().size() == 5);
@@ -70,15 +70,6 @@ TEST_CASE("number format: bytes per value for reports") {
   CHECK(bytes_per_value(NumberFormat::q4_0) == 18.0 / 32.0);  // 0.5625 (4.5 bits)
 }
 
-TEST_CASE("number format: the seed model's dtypes map to the same formats") {
-  CHECK(number_format(Dtype::fp32) == NumberFormat::fp32);
-  CHECK(number_format(Dtype::fp16) == NumberFormat::fp16);
-  CHECK(number_format(Dtype::bf16) == NumberFormat::bf16);
-  for (Dtype d : {Dtype::fp32, Dtype::fp16, Dtype::bf16}) {
-    CHECK(to_string(number_format(d)) == to_string(d));
-    CHECK(bytes_per_value(number_format(d)) == static_cast<double>(bytes_per_value(d)));
-  }
-}
 
 TEST_CASE("number format: negative counts are a broken invariant") {
   CHECK_THROWS_AS(bytes_for(NumberFormat::fp16, -1), InternalError);
