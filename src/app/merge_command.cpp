@@ -2,7 +2,7 @@
 #include <sstream>
 
 #include "shardsim/app/commands.hpp"
-#include "shardsim/study/sweep.hpp"
+#include "shardsim/table/merge.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
@@ -27,7 +27,7 @@ int merge_command(const std::vector<std::string>& args, std::ostream& out) {
   }
   // Merged in memory first, so that an error leaves no half-written output.
   std::ostringstream merged;
-  study::merge_tables(merged, strings(p.vm, "files"), p.vm["allow-partial"].as<bool>());
+  table::merge_tables(merged, strings(p.vm, "files"), p.vm["allow-partial"].as<bool>());
   if (p.vm.count("output")) {
     const std::string path = p.vm["output"].as<std::string>();
     std::ofstream file(path, std::ios::binary);

@@ -1,6 +1,6 @@
 #include "shardsim/app/commands.hpp"
 #include "shardsim/app/plot.hpp"
-#include "shardsim/study/sweep.hpp"
+#include "shardsim/table/table_file.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
@@ -29,12 +29,12 @@ int plot_command(const std::vector<std::string>& args, std::ostream& out) {
   const PlotSpec spec{p.vm["x"].as<std::string>(), p.vm["y"].as<std::string>(),
                       p.vm.count("series") ? p.vm["series"].as<std::string>() : std::string(),
                       p.vm["output"].as<std::string>()};
-  const study::TableFile table = study::read_table_file(p.vm["table"].as<std::string>());
-  if (!table.format) throw InputError(SourcePos{p.vm["table"].as<std::string>(), 0, 0}, "the file is empty");
+  const table::TableFile file = table::read_table_file(p.vm["table"].as<std::string>());
+  if (!file.format) throw InputError(SourcePos{p.vm["table"].as<std::string>(), 0, 0}, "the file is empty");
   std::vector<std::vector<std::string>> rows;
-  for (const study::TableFile::Record& r : table.records) rows.push_back(r.cells);
-  check_plot_columns(table.header, spec);
-  plot_table(table.header, rows, spec);
+  for (const table::TableFile::Record& r : file.records) rows.push_back(r.cells);
+  check_plot_columns(file.header, spec);
+  plot_table(file.header, rows, spec);
   return 0;
 }
 

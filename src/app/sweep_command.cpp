@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "shardsim/app/commands.hpp"
 #include "shardsim/app/plot.hpp"
 #include "shardsim/study/sweep.hpp"
+#include "shardsim/table/table.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::app {
@@ -96,7 +98,9 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
     out << options << "\n";
     return 0;
   }
-  const study::TableFormat format = study::parse_table_format(p.vm["format"].as<std::string>());
+  const std::string format_name = p.vm["format"].as<std::string>();
+  const std::optional<table::TableFormat> format = table::table_format_named(format_name);
+  if (!format) throw InputError(kCommandLine, "--format: expected csv or jsonl, got '" + format_name + "'");
   const unsigned jobs = p.vm["jobs"].as<unsigned>();
   if (jobs == 0) throw InputError(kCommandLine, "--jobs: expected at least 1");
   const study::Shard shard = p.vm.count("shard") ? study::parse_shard(p.vm["shard"].as<std::string>()) : study::Shard{};
@@ -122,20 +126,20 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
   const std::vector<std::size_t> points = study::shard_points(study::point_count(spec.axes), shard);
   study::SweepProgress progress;
   if (isatty(STDERR_FILENO)) progress = ProgressBar();
-  const study::SweepTable table = study::run_sweep(spec, points, jobs, progress);
+  const table::Table results = study::run_sweep(spec, points, jobs, progress);
 
   std::ostream& sink = file.is_open() ? file : out;
-  study::write_table(sink, table, format);
+  table::write_table(sink, results, *format);
   sink.flush();
   if (!sink) throw InputError(kCommandLine, "writing the table failed");
   if (!plot.output.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& row : table.rows) {
+    for (const auto& row : results.rows) {
       std::vector<std::string> cells;
-      for (const study::Cell& c : row) cells.push_back(c.text);
+      for (const table::Cell& c : row) cells.push_back(c.text);
       rows.push_back(std::move(cells));
     }
-    plot_table(table.header, rows, plot);
+    plot_table(results.header, rows, plot);
   }
   return 0;
 }
