@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "shardsim/study/pipeline.hpp"
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/report/expectation_check.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/util/unit_parse.hpp"
 
 namespace shardsim::app {
@@ -31,25 +32,21 @@ std::string percent(Time part, Time whole) {
 }  // namespace
 
 int compare_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]\n\n"
       "Runs one scenario's workload on several topologies and prints them side by side.\n"
       "example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \\\n"
       "           --topology topologies/pi4-1024-tree-10g.toml\n\noptions");
-  options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
-      "topology", po::value<std::vector<std::string>>()->required(), "a topology file (repeat for each column)")(
-      "set", po::value<std::vector<std::string>>(), "override a scenario key in every run (repeatable)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  const std::string scenario = p.vm["scenario"].as<std::string>();
+  options.input("scenario", "scenario file");
+  options.add()("topology", po::value<std::vector<std::string>>()->required(),
+                "a topology file (repeat for each column)");
+  options.set("override a scenario key in every run (repeatable)");
+  if (!options.parse(args, out)) return 0;
+
+  const std::string scenario = options.text("scenario");
   std::vector<Column> columns;
-  for (const std::string& topology : strings(p.vm, "topology")) {
-    auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, strings(p.vm, "set"), topology));
+  for (const std::string& topology : options.texts("topology")) {
+    auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, options.sets(), topology));
     report::Result result = study::run_scenario(*s);
     Column c{topology, std::move(s), std::move(result), 0};
     const auto& links = c.result.stats.links;
