@@ -24,6 +24,7 @@ int merge_command(const std::vector<std::string>& args, std::ostream& out) {
   table::merge_tables(merged, options.texts("files"), options.value<bool>("allow-partial"));
   OutputSink sink(options, out);
   sink.stream() << merged.str();
+  // An output file that opened but did not take the bytes (a full disk) is an error too.
   if (options.has_output() && !sink.stream()) throw command_line_error("cannot write '" + options.output_path() + "'");
   return 0;
 }

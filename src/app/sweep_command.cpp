@@ -4,30 +4,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <iostream>
 #include <thread>
 
 #include "shardsim/app/command_options.hpp"
 #include "shardsim/app/plot.hpp"
+#include "shardsim/app/progress_bar.hpp"
 #include "shardsim/study/sweep.hpp"
 #include "shardsim/table/table.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
 namespace {
-
-std::string duration(double seconds) {
-  const long s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-  }
-  return buf;
-}
 
 // The cores this process may run on (its affinity mask, which taskset and Slurm's cpusets restrict), else all of
 // the machine's; at least 1.
@@ -37,31 +25,6 @@ unsigned usable_cores() {
   if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
   return std::max(1u, std::thread::hardware_concurrency());
 }
-
-// "[#########.........] 37/100 points  0:42 left" on standard error, redrawn at most ten times a second.
-class ProgressBar {
- public:
-  void operator()(std::size_t done, std::size_t total) {
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    constexpr std::size_t kWidth = 30;
-    const std::size_t filled = total ? done * kWidth / total : kWidth;
-    std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
-                       std::to_string(done) + "/" + std::to_string(total) + " points  ";
-    if (done == total) {
-      line += "in " + duration(elapsed) + "\n";
-    } else if (done > 0) {
-      line += duration(elapsed / static_cast<double>(done) * static_cast<double>(total - done)) + " left  ";
-    }
-    std::cerr << line << std::flush;
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
-};
 
 // --plot FILE.svg with --x, --y and --series: what to draw once the table is written (no output: no plot).
 PlotSpec plot_spec(const CommandOptions& options) {
@@ -115,7 +78,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
   OutputSink sink(options, out);
   const std::vector<std::size_t> points = study::shard_points(study::point_count(spec.axes), shard);
   study::SweepProgress progress;
-  if (isatty(STDERR_FILENO)) progress = ProgressBar();
+  if (isatty(STDERR_FILENO)) progress = ProgressBar(std::cerr);
   const table::Table results = study::run_sweep(spec, points, jobs, progress);
 
   table::write_table(sink.stream(), results, format);
