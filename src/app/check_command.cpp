@@ -1,15 +1,16 @@
 #include "shardsim/app/commands.hpp"
 
-#include <cstdio>
-#include <fstream>
 #include <glob.h>
+
+#include <cstdio>
 #include <optional>
 
-#include "shardsim/study/pipeline.hpp"
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/report/baseline.hpp"
 #include "shardsim/report/expectation_check.hpp"
 #include "shardsim/report/junit.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/pipeline.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
@@ -30,49 +31,37 @@ std::vector<std::string> expand_files(const std::vector<std::string>& args) {
       for (std::size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
     }
     ::globfree(&g);
-    if (rc != 0) throw InputError(SourcePos{"command line", 0, 0}, "no file matches '" + arg + "'");
+    if (rc != 0) throw command_line_error("no file matches '" + arg + "'");
   }
   return files;
-}
-
-void write_file(const std::string& path, const std::string& what, auto write) {
-  std::ofstream out(path);
-  if (!out) throw InputError(SourcePos{"command line", 0, 0}, "cannot write " + what + " '" + path + "'");
-  write(out);
 }
 
 }  // namespace
 
 int check_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim check FILE... [options]\n\n"
       "Runs each scenario (files or glob patterns) and evaluates its [expect] table: one line per check with the\n"
       "expected and actual value, then 'N passed, N failed'. Exits 1 if any check fails, 2 on bad input.\n"
       "example: shardsim check scenarios/*.toml --junit check.xml\n"
       "example: shardsim check 'scenarios/*.toml' --baseline baseline.toml\n\noptions");
-  options.add_options()("files", po::value<std::vector<std::string>>()->required(), "scenario files or patterns")(
-      "set", po::value<std::vector<std::string>>(), "override a key in every scenario (repeatable)")(
-      "junit", po::value<std::string>(), "also write the results as JUnit XML to this file")(
+  options.inputs("files", "scenario files or patterns").set("override a key in every scenario (repeatable)");
+  options.add()("junit", po::value<std::string>(), "also write the results as JUnit XML to this file")(
       "baseline", po::value<std::string>(), "figures of an earlier run, for above_baseline / below_baseline")(
       "update-baseline", po::value<std::string>(), "write every scenario's figures to this file (after checking)");
-  po::positional_options_description positional;
-  positional.add("files", -1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
+  if (!options.parse(args, out)) return 0;
+
   std::optional<report::Baseline> baseline;
-  if (p.vm.count("baseline")) baseline = report::read_baseline(p.vm["baseline"].as<std::string>());
+  if (options.has("baseline")) baseline = report::read_baseline(options.text("baseline"));
 
   int failed = 0, passed = 0, skipped = 0, broken = 0;
   std::vector<report::ScenarioChecks> results;
   report::Baseline updated;
-  for (const std::string& file : expand_files(strings(p.vm, "files"))) {
+  for (const std::string& file : expand_files(options.texts("files"))) {
     // A scenario with bad input is reported and the others still run; the exit code is then 2.
     std::optional<scenario::Scenario> loaded;
     try {
-      loaded.emplace(scenario::load(file, strings(p.vm, "set")));
+      loaded.emplace(scenario::load(file, options.sets()));
     } catch (const InputError& e) {
       out << file << "\n  ERROR " << e.what() << "\n";
       results.push_back(report::ScenarioChecks{file, {}, e.what()});
@@ -99,16 +88,17 @@ int check_command(const std::vector<std::string>& args, std::ostream& out) {
       out << line;
       if (!o.passed && !o.skipped) out << "       at " << to_string(o.expectation.pos) << "\n";
       if (baseline && o.expectation.uses_baseline() && base == nullptr) {
-        out << "       no baseline for this scenario in " << p.vm["baseline"].as<std::string>() << "\n";
+        out << "       no baseline for this scenario in " << options.text("baseline") << "\n";
       }
       (o.skipped ? skipped : o.passed ? passed : failed)++;
     }
     results.push_back(std::move(checks));
   }
-  if (p.vm.count("junit")) {
-    write_file(p.vm["junit"].as<std::string>(), "JUnit XML", [&](std::ostream& f) { report::write_junit(f, results); });
+  if (options.has("junit")) {
+    std::ofstream junit = open_for_writing(options.text("junit"), "JUnit XML");
+    report::write_junit(junit, results);
   }
-  if (p.vm.count("update-baseline")) report::write_baseline(p.vm["update-baseline"].as<std::string>(), updated);
+  if (options.has("update-baseline")) report::write_baseline(options.text("update-baseline"), updated);
   out << passed << " passed, " << failed << " failed" << (skipped ? ", " + std::to_string(skipped) + " skipped" : "")
       << "\n";
   if (broken > 0) {

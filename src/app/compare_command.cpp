@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "shardsim/study/pipeline.hpp"
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/report/expectation_check.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/util/unit_parse.hpp"
 
 namespace shardsim::app {
@@ -28,43 +29,32 @@ std::string percent(Time part, Time whole) {
   return buf;
 }
 
-}  // namespace
-
-int compare_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
-      "shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]\n\n"
-      "Runs one scenario's workload on several topologies and prints them side by side.\n"
-      "example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \\\n"
-      "           --topology topologies/pi4-1024-tree-10g.toml\n\noptions");
-  options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
-      "topology", po::value<std::vector<std::string>>()->required(), "a topology file (repeat for each column)")(
-      "set", po::value<std::vector<std::string>>(), "override a scenario key in every run (repeatable)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
+// The scenario run on `topology`, with the link direction that carried the most bytes.
+Column run_column(const std::string& scenario, const std::vector<std::string>& sets, const std::string& topology) {
+  auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, sets, topology));
+  report::Result result = study::run_scenario(*s);
+  Column c{topology, std::move(s), std::move(result), 0};
+  const auto& links = c.result.stats.links;
+  for (std::size_t d = 1; d < links.size(); ++d) {
+    if (links[d].wire_bytes > links[c.busiest].wire_bytes) c.busiest = d;
   }
-  const std::string scenario = p.vm["scenario"].as<std::string>();
-  std::vector<Column> columns;
-  for (const std::string& topology : strings(p.vm, "topology")) {
-    auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, strings(p.vm, "set"), topology));
-    report::Result result = study::run_scenario(*s);
-    Column c{topology, std::move(s), std::move(result), 0};
-    const auto& links = c.result.stats.links;
-    for (std::size_t d = 1; d < links.size(); ++d) {
-      if (links[d].wire_bytes > links[c.busiest].wire_bytes) c.busiest = d;
-    }
-    columns.push_back(std::move(c));
-  }
+  return c;
+}
 
-  // Rows: a label and one cell per column.
-  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+// A line of the comparison: a label and one cell per column.
+struct Row {
+  std::string label;
+  std::vector<std::string> cells;
+};
+
+// What is compared, row by row: the topology, the figures of a token (or of a training step), the busiest link
+// direction and the parts of the critical path.
+std::vector<Row> comparison_rows(const std::vector<Column>& columns) {
+  std::vector<Row> rows;
   auto row = [&](std::string label, auto cell) {
     std::vector<std::string> cells;
     for (const Column& c : columns) cells.push_back(cell(c));
-    rows.emplace_back(std::move(label), std::move(cells));
+    rows.push_back({std::move(label), std::move(cells)});
   };
   auto figure = [](const Column& c, std::string_view name) {
     const std::size_t i = *metric_index(name);
@@ -104,14 +94,17 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
   cp("critical path: serialization", [](const exec::Breakdown& b) { return b.serialization; });
   cp("critical path: compute", [](const exec::Breakdown& b) { return b.compute + b.memory; });
   cp("critical path: waiting", [](const exec::Breakdown& b) { return b.waiting; });
+  return rows;
+}
 
+// Labels left-aligned, cells right-aligned in columns as wide as their widest cell, three spaces apart.
+void print_aligned(std::ostream& out, const std::vector<Row>& rows) {
   std::size_t label_width = 0;
-  std::vector<std::size_t> widths(columns.size(), 0);
+  std::vector<std::size_t> widths(rows.front().cells.size(), 0);
   for (const auto& [label, cells] : rows) {
     label_width = std::max(label_width, label.size());
     for (std::size_t i = 0; i < cells.size(); ++i) widths[i] = std::max(widths[i], cells[i].size());
   }
-  out << "scenario " << scenario << "\n\n";
   for (const auto& [label, cells] : rows) {
     std::string line = label + std::string(label_width - label.size() + 2, ' ');
     for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -120,6 +113,29 @@ int compare_command(const std::vector<std::string>& args, std::ostream& out) {
     }
     out << line << "\n";
   }
+}
+
+}  // namespace
+
+int compare_command(const std::vector<std::string>& args, std::ostream& out) {
+  CommandOptions options(
+      "shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]\n\n"
+      "Runs one scenario's workload on several topologies and prints them side by side.\n"
+      "example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \\\n"
+      "           --topology topologies/pi4-1024-tree-10g.toml\n\noptions");
+  options.input("scenario", "scenario file");
+  options.add()("topology", po::value<std::vector<std::string>>()->required(),
+                "a topology file (repeat for each column)");
+  options.set("override a scenario key in every run (repeatable)");
+  if (!options.parse(args, out)) return 0;
+
+  const std::string scenario = options.text("scenario");
+  std::vector<Column> columns;
+  for (const std::string& topology : options.texts("topology")) {
+    columns.push_back(run_column(scenario, options.sets(), topology));
+  }
+  out << "scenario " << scenario << "\n\n";
+  print_aligned(out, comparison_rows(columns));
   return 0;
 }
 

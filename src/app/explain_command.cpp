@@ -3,31 +3,25 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "shardsim/study/pipeline.hpp"
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/report/explain.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/util/unit_parse.hpp"
 
 namespace shardsim::app {
-namespace po = boost::program_options;
 
 int explain_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim explain SCENARIO [--set key=value]...\n\n"
       "Prints the closed-form estimate of a token op by op (parameters per node, each op's lower bound and its\n"
       "terms: compute and memory time, messages, busiest link and CPU, dependency chains), then the block's\n"
       "estimate beside the simulated time, so the difference shows what queueing and contention cost.\n"
       "example: shardsim explain scenarios/gpt4-1024-pi4-tree-1g.toml\n\noptions");
-  options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
-      "set", po::value<std::vector<std::string>>(), "override a key (repeatable)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  const scenario::Scenario s = scenario::load(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"));
+  options.input("scenario", "scenario file").set("override a key (repeatable)");
+  if (!options.parse(args, out)) return 0;
+
+  const scenario::Scenario s = scenario::load(options.text("scenario"), options.sets());
   const plan::PlannedWorkload planned = study::plan_scenario(s);
   const std::vector<report::BlockEstimate> estimates = report::estimate(s.topology, planned.graph, s.network);
   const report::Result result = study::run_scenario(s);

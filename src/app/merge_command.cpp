@@ -1,41 +1,31 @@
-#include <fstream>
+#include "shardsim/app/commands.hpp"
+
 #include <sstream>
 
-#include "shardsim/app/commands.hpp"
-#include "shardsim/study/sweep.hpp"
-#include "shardsim/util/error.hpp"
+#include "shardsim/app/command_options.hpp"
+#include "shardsim/table/merge.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
 
 int merge_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim merge FILE... [options]\n\n"
       "Joins the slices of a sharded sweep (shardsim sweep --shard K/N, CSV or JSON lines) into the table one\n"
       "unsharded run writes, byte for byte: the header once, the rows sorted by point. A point given twice, a gap\n"
       "in the point numbers, or slices with different columns are errors.\n"
       "example: shardsim merge part*.csv -o sweep.csv\n\noptions");
-  options.add_options()("files", po::value<std::vector<std::string>>()->required(), "slice files")(
-      "output,o", po::value<std::string>(), "write the table to this file instead of standard output")(
-      "allow-partial", po::bool_switch(), "allow gaps in the point numbers (merge the slices that finished)");
-  po::positional_options_description positional;
-  positional.add("files", -1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  // Merged in memory first, so that an error leaves no half-written output.
+  options.inputs("files", "slice files").output("write the table to this file instead of standard output");
+  options.add()("allow-partial", po::bool_switch(), "allow gaps in the point numbers (merge the slices that finished)");
+  if (!options.parse(args, out)) return 0;
+
+  // Merged in memory first, so that an error leaves no half-written output (the output file is not even made).
   std::ostringstream merged;
-  study::merge_tables(merged, strings(p.vm, "files"), p.vm["allow-partial"].as<bool>());
-  if (p.vm.count("output")) {
-    const std::string path = p.vm["output"].as<std::string>();
-    std::ofstream file(path, std::ios::binary);
-    file << merged.str();
-    if (!file) throw InputError(SourcePos{"command line", 0, 0}, "cannot write '" + path + "'");
-  } else {
-    out << merged.str();
-  }
+  table::merge_tables(merged, options.texts("files"), options.value<bool>("allow-partial"));
+  OutputSink sink(options, out);
+  sink.stream() << merged.str();
+  // An output file that opened but did not take the bytes (a full disk) is an error too.
+  if (options.has_output() && !sink.stream()) throw command_line_error("cannot write '" + options.output_path() + "'");
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/scenario/topology_file.hpp"
 #include "shardsim/topo/summary.hpp"
@@ -16,21 +17,16 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 int presets_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim presets [--dir FOLDER]\n\n"
       "Lists the model presets ([model] preset = ...), the node types defined in the topology files of FOLDER\n"
       "(type = ... in [[nodes]], node_type = ... in generators), and those topology files with their size.\n"
       "example: shardsim presets --dir topologies\n\noptions");
-  options.add_options()("dir", po::value<std::string>()->default_value("topologies"), "folder of topology files");
-  Parsed p = parse_options(args, options, {});
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  const std::string dir = p.vm["dir"].as<std::string>();
-  if (!fs::is_directory(dir)) {
-    throw InputError(SourcePos{"command line", 0, 0}, "--dir: '" + dir + "' is not a folder");
-  }
+  options.add()("dir", po::value<std::string>()->default_value("topologies"), "folder of topology files");
+  if (!options.parse(args, out)) return 0;
+
+  const std::string dir = options.text("dir");
+  if (!fs::is_directory(dir)) throw command_line_error("--dir: '" + dir + "' is not a folder");
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() == ".toml") files.push_back(entry.path().string());

@@ -1,35 +1,21 @@
+#include "shardsim/app/commands.hpp"
+
 #include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
-#include "shardsim/app/commands.hpp"
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/app/plot.hpp"
+#include "shardsim/app/progress_bar.hpp"
 #include "shardsim/study/sweep.hpp"
-#include "shardsim/util/error.hpp"
+#include "shardsim/table/table.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
 namespace {
-
-const SourcePos kCommandLine{"command line", 0, 0};
-
-std::string duration(double seconds) {
-  const long s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-  }
-  return buf;
-}
 
 // The cores this process may run on (its affinity mask, which taskset and Slurm's cpusets restrict), else all of
 // the machine's; at least 1.
@@ -40,102 +26,72 @@ unsigned usable_cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// "[#########.........] 37/100 points  0:42 left" on standard error, redrawn at most ten times a second.
-class ProgressBar {
- public:
-  void operator()(std::size_t done, std::size_t total) {
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    constexpr std::size_t kWidth = 30;
-    const std::size_t filled = total ? done * kWidth / total : kWidth;
-    std::string line = "\r[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
-                       std::to_string(done) + "/" + std::to_string(total) + " points  ";
-    if (done == total) {
-      line += "in " + duration(elapsed) + "\n";
-    } else if (done > 0) {
-      line += duration(elapsed / static_cast<double>(done) * static_cast<double>(total - done)) + " left  ";
-    }
-    std::cerr << line << std::flush;
+// --plot FILE.svg with --x, --y and --series: what to draw once the table is written (no output: no plot).
+PlotSpec plot_spec(const CommandOptions& options) {
+  const PlotSpec plot{options.text("x"), options.text("y"), options.text("series"), options.text("plot")};
+  if (plot.output.empty() && (!plot.x.empty() || !plot.y.empty() || !plot.series.empty())) {
+    throw command_line_error("--x, --y and --series go with --plot FILE.svg");
   }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
-};
+  if (!plot.output.empty() && (plot.x.empty() || plot.y.empty())) {
+    throw command_line_error("--plot needs --x KEY and --y METRIC");
+  }
+  return plot;
+}
 
 }  // namespace
 
 int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
-  const unsigned cores = usable_cores();
-  po::options_description options(
+  CommandOptions options(
       "shardsim sweep SCENARIO [--sweep key=v1,v2,...]... [options]\n\n"
       "Runs the scenario at every point of the cross product of its [sweep] table and the --sweep axes (the last\n"
       "axis varies fastest) and writes one row per point: point, the axis values, every metric.\n"
       "example: shardsim sweep scenarios/seed-layer-4-batch6.toml --sweep plan.nodes=1..4 --sweep run.batch=1..64*4\n"
       "example: shardsim sweep S.toml --sweep plan.nodes=8..1024*2 --shard 3/16 -o part3.csv   (then: shardsim merge)\n"
       "\noptions");
-  options.add_options()("scenario", po::value<std::string>()->required(), "scenario file")(
-      "sweep", po::value<std::vector<std::string>>(),
-      "an axis: key=v1,v2,... or a range key=a..b (step 1), a..b+k, a..b*k (repeatable)")(
-      "set", po::value<std::vector<std::string>>(), "override a key at every point, e.g. --set run.batch=8 (repeatable)")(
-      "format", po::value<std::string>()->default_value("csv"), "table format: csv or jsonl (JSON lines)")(
-      "output,o", po::value<std::string>(), "write the table to this file instead of standard output")(
-      "jobs,j", po::value<unsigned>()->default_value(cores), "points run at once (default: every core this process may use)")(
+  options.input("scenario", "scenario file");
+  options.add()("sweep", po::value<std::vector<std::string>>(),
+                "an axis: key=v1,v2,... or a range key=a..b (step 1), a..b+k, a..b*k (repeatable)");
+  options.set("override a key at every point, e.g. --set run.batch=8 (repeatable)")
+      .format(table::table_format_names(), "table format: csv or jsonl (JSON lines)")
+      .output("write the table to this file instead of standard output");
+  options.add()("jobs,j", po::value<unsigned>()->default_value(usable_cores()),
+                "points run at once (default: every core this process may use)")(
       "shard", po::value<std::string>(),
       "K/N: run only points i with i % N == K - 1 (slice K of N, for a job array; join with shardsim merge)")(
       "plot", po::value<std::string>(), "also draw the table with gnuplot into this SVG file (needs --x and --y)")(
       "x", po::value<std::string>(), "plot: the column on the x axis (an axis key)")(
       "y", po::value<std::string>(), "plot: the column on the y axis (a metric)")(
       "series", po::value<std::string>(), "plot: one line per value of this column (an axis key)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  const study::TableFormat format = study::parse_table_format(p.vm["format"].as<std::string>());
-  const unsigned jobs = p.vm["jobs"].as<unsigned>();
-  if (jobs == 0) throw InputError(kCommandLine, "--jobs: expected at least 1");
-  const study::Shard shard = p.vm.count("shard") ? study::parse_shard(p.vm["shard"].as<std::string>()) : study::Shard{};
-  auto text = [&](const char* key) { return p.vm.count(key) ? p.vm[key].as<std::string>() : std::string(); };
-  const PlotSpec plot{text("x"), text("y"), text("series"), text("plot")};
-  if (plot.output.empty() && (!plot.x.empty() || !plot.y.empty() || !plot.series.empty())) {
-    throw InputError(kCommandLine, "--x, --y and --series go with --plot FILE.svg");
-  }
-  if (!plot.output.empty() && (plot.x.empty() || plot.y.empty())) {
-    throw InputError(kCommandLine, "--plot needs --x KEY and --y METRIC");
-  }
+  if (!options.parse(args, out)) return 0;
 
-  const study::SweepSpec spec = study::make_sweep(p.vm["scenario"].as<std::string>(), strings(p.vm, "set"), strings(p.vm, "sweep"));
+  const table::TableFormat format = *table::table_format_named(options.format());
+  const unsigned jobs = options.value<unsigned>("jobs");
+  if (jobs == 0) throw command_line_error("--jobs: expected at least 1");
+  const study::Shard shard = options.has("shard") ? study::parse_shard(options.text("shard")) : study::Shard{};
+  const PlotSpec plot = plot_spec(options);
+
+  const study::SweepSpec spec = study::make_sweep(options.text("scenario"), options.sets(), options.texts("sweep"));
   if (!plot.output.empty()) {  // before the sweep runs, not after
     check_plot_columns(study::sweep_header(spec), plot);
     require_gnuplot();
   }
-  std::ofstream file;
-  if (p.vm.count("output")) {
-    file.open(p.vm["output"].as<std::string>(), std::ios::binary);
-    if (!file) throw InputError(kCommandLine, "cannot write '" + p.vm["output"].as<std::string>() + "'");
-  }
+  OutputSink sink(options, out);
   const std::vector<std::size_t> points = study::shard_points(study::point_count(spec.axes), shard);
   study::SweepProgress progress;
-  if (isatty(STDERR_FILENO)) progress = ProgressBar();
-  const study::SweepTable table = study::run_sweep(spec, points, jobs, progress);
+  if (isatty(STDERR_FILENO)) progress = ProgressBar(std::cerr);
+  const table::Table results = study::run_sweep(spec, points, jobs, progress);
 
-  std::ostream& sink = file.is_open() ? file : out;
-  study::write_table(sink, table, format);
-  sink.flush();
-  if (!sink) throw InputError(kCommandLine, "writing the table failed");
+  table::write_table(sink.stream(), results, format);
+  sink.stream().flush();
+  if (!sink.stream()) throw command_line_error("writing the table failed");
   if (!plot.output.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& row : table.rows) {
+    for (const auto& row : results.rows) {
       std::vector<std::string> cells;
-      for (const study::Cell& c : row) cells.push_back(c.text);
+      for (const table::Cell& c : row) cells.push_back(c.text);
       rows.push_back(std::move(cells));
     }
-    plot_table(table.header, rows, plot);
+    plot_table(results.header, rows, plot);
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "shardsim/app/commands.hpp"
 
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/topo/dot.hpp"
 #include "shardsim/topo/summary.hpp"
@@ -8,24 +9,19 @@ namespace shardsim::app {
 namespace po = boost::program_options;
 
 int topo_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim topo FILE [options]\n\n"
       "Loads a topology file and prints its nodes, switches, links, diameter and bisection bandwidth, or the graph\n"
       "in Graphviz DOT.\n"
       "example: shardsim topo topologies/pi5-fat-tree-k8.toml --dot | dot -Tsvg > fat-tree.svg\n\noptions");
-  options.add_options()("topology", po::value<std::string>()->required(), "topology file")(
-      "dot", po::bool_switch(), "print the graph in Graphviz DOT instead of the summary")(
-      "set", po::value<std::vector<std::string>>(), "override a key, e.g. --set tree.0.nodes=512 (repeatable)");
-  po::positional_options_description positional;
-  positional.add("topology", 1);
-  Parsed p = parse_options(args, options, positional);
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  const std::string path = p.vm["topology"].as<std::string>();
-  const topo::Topology topology = scenario::load_topology(path, strings(p.vm, "set"));
-  if (p.vm["dot"].as<bool>()) {
+  options.input("topology", "topology file");
+  options.add()("dot", po::bool_switch(), "print the graph in Graphviz DOT instead of the summary");
+  options.set("override a key, e.g. --set tree.0.nodes=512 (repeatable)");
+  if (!options.parse(args, out)) return 0;
+
+  const std::string path = options.text("topology");
+  const topo::Topology topology = scenario::load_topology(path, options.sets());
+  if (options.value<bool>("dot")) {
     topo::write_dot(out, topology);
   } else {
     out << path << "\n" << topo::summary(topology);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "shardsim/app/command_options.hpp"
 #include "shardsim/plan/partition.hpp"
 #include "shardsim/verify/seed_check.hpp"
 #include "shardsim/verify/tensor_check.hpp"
@@ -13,8 +14,6 @@
 namespace shardsim::app {
 namespace po = boost::program_options;
 namespace {
-
-const SourcePos kCli{"command line", 0, 0};
 
 // The default of --tolerance: float32 accumulates rounding differently when a reduction is split (errors of
 // order 1e-6 here); 1e-4 is far above that and far below what a wrong split gives (order 1e-2 to 1).
@@ -33,27 +32,33 @@ int report(std::ostream& out, const std::string& header, double single_sum, doub
   return ok ? 0 : 1;
 }
 
-template <class T>
-T value_or(const po::variables_map& vm, const char* key, T fallback) {
-  return vm.count(key) ? vm[key].as<T>() : fallback;
+// The decoder layer's shape as --d-model, --d-ff, --heads, --kv-heads and --head-dim give it, over the defaults
+// already in `layer` (a TensorCheckOptions or a TrainingCheckOptions).
+template <class Layer>
+void read_layer_shape(const CommandOptions& cli, Layer& layer) {
+  layer.d_model = cli.value_or<std::int64_t>("d-model", layer.d_model);
+  layer.d_ff = cli.value_or<std::int64_t>("d-ff", layer.d_ff);
+  layer.heads = cli.value_or<std::int64_t>("heads", layer.heads);
+  layer.kv_heads = cli.value_or<std::int64_t>("kv-heads", layer.kv_heads);
+  layer.head_dim = cli.value_or<std::int64_t>("head-dim", layer.head_dim);
 }
 
-int verify_seed(const po::variables_map& vm, int nodes, double tolerance, std::ostream& out) {
+int verify_seed(const CommandOptions& cli, int nodes, double tolerance, std::ostream& out) {
   verify::SeedCheckOptions o;
-  o.d_model = value_or<std::int64_t>(vm, "d-model", 512);
-  o.d_ff = value_or<std::int64_t>(vm, "d-ff", 2048);
-  o.batch = value_or<std::int64_t>(vm, "batch", 6);
-  o.iterations = value_or<int>(vm, "iterations", 10);
-  o.seed = vm["seed"].as<std::uint64_t>();
+  o.d_model = cli.value_or<std::int64_t>("d-model", 512);
+  o.d_ff = cli.value_or<std::int64_t>("d-ff", 2048);
+  o.batch = cli.value_or<std::int64_t>("batch", 6);
+  o.iterations = cli.value_or<int>("iterations", 10);
+  o.seed = cli.value<std::uint64_t>("seed");
   if (o.d_model < 1 || o.d_ff < 1 || o.batch < 1 || o.iterations < 1) {
-    throw InputError(kCli, "--d-model, --d-ff, --batch and --iterations must be positive");
+    throw command_line_error("--d-model, --d-ff, --batch and --iterations must be positive");
   }
   if (o.d_model > 16384 || o.d_ff > 65536 || o.batch > 4096) {
-    throw InputError(kCli, "verify is for small layers: at most --d-model 16384, --d-ff 65536, --batch 4096");
+    throw command_line_error("verify is for small layers: at most --d-model 16384, --d-ff 65536, --batch 4096");
   }
   if (nodes < 1 || nodes > o.d_model) {
-    throw InputError(kCli, "--nodes must be between 1 and d_model (" + std::to_string(o.d_model) +
-                               "): every node needs at least one column");
+    throw command_line_error("--nodes must be between 1 and d_model (" + std::to_string(o.d_model) +
+                             "): every node needs at least one column");
   }
   const verify::SeedCheckResult r =
       verify::check_seed_layer(o, plan::balanced_split(o.d_ff, nodes), plan::balanced_split(o.d_model, nodes));
@@ -64,22 +69,19 @@ int verify_seed(const po::variables_map& vm, int nodes, double tolerance, std::o
   return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error, tolerance);
 }
 
-int verify_tensor(const po::variables_map& vm, int degree, double tolerance, std::ostream& out) {
+int verify_tensor(const CommandOptions& cli, int degree, double tolerance, std::ostream& out) {
   verify::TensorCheckOptions o;
-  o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
-  o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
-  o.seq = value_or<std::int64_t>(vm, "batch", o.seq);
-  o.heads = value_or<std::int64_t>(vm, "heads", o.heads);
-  o.kv_heads = value_or<std::int64_t>(vm, "kv-heads", o.kv_heads);
-  o.head_dim = value_or<std::int64_t>(vm, "head-dim", o.head_dim);
-  o.iterations = value_or<int>(vm, "iterations", o.iterations);
-  o.seed = vm["seed"].as<std::uint64_t>();
+  read_layer_shape(cli, o);
+  o.seq = cli.value_or<std::int64_t>("batch", o.seq);
+  o.iterations = cli.value_or<int>("iterations", o.iterations);
+  o.seed = cli.value<std::uint64_t>("seed");
   if (o.d_model > 8192 || o.d_ff > 32768 || o.seq > 1024 || o.heads * o.head_dim > 8192) {
-    throw InputError(kCli, "verify is for small layers: at most --d-model 8192, --d-ff 32768, --batch 1024 tokens, "
-                           "--heads x --head-dim 8192");
+    throw command_line_error(
+        "verify is for small layers: at most --d-model 8192, --d-ff 32768, --batch 1024 tokens, "
+        "--heads x --head-dim 8192");
   }
   if (const std::string problem = verify::tensor_degree_problem(o, degree); !problem.empty()) {
-    throw InputError(kCli, "--nodes: " + problem);
+    throw command_line_error("--nodes: " + problem);
   }
   const verify::TensorCheckResult r = verify::check_tensor_layer(o, degree);
   char header[320];
@@ -94,32 +96,30 @@ int verify_tensor(const po::variables_map& vm, int degree, double tolerance, std
 }
 
 // One training step's gradients: the layer of the tensor plan split over `degree` ranks x --replicas.
-int verify_training(const po::variables_map& vm, int degree, double tolerance, std::ostream& out) {
-  if (vm.count("iterations")) throw InputError(kCli, "--iterations: --training checks one step, not iterations");
+int verify_training(const CommandOptions& cli, int degree, double tolerance, std::ostream& out) {
+  if (cli.has("iterations")) throw command_line_error("--iterations: --training checks one step, not iterations");
   verify::TrainingCheckOptions o;
-  o.d_model = value_or<std::int64_t>(vm, "d-model", o.d_model);
-  o.d_ff = value_or<std::int64_t>(vm, "d-ff", o.d_ff);
-  o.batch = value_or<std::int64_t>(vm, "batch", o.batch);
-  o.seq = value_or<std::int64_t>(vm, "tokens", o.seq);
-  o.heads = value_or<std::int64_t>(vm, "heads", o.heads);
-  o.kv_heads = value_or<std::int64_t>(vm, "kv-heads", o.kv_heads);
-  o.head_dim = value_or<std::int64_t>(vm, "head-dim", o.head_dim);
-  o.seed = vm["seed"].as<std::uint64_t>();
-  const int replicas = value_or<int>(vm, "replicas", 2);
+  read_layer_shape(cli, o);
+  o.batch = cli.value_or<std::int64_t>("batch", o.batch);
+  o.seq = cli.value_or<std::int64_t>("tokens", o.seq);
+  o.seed = cli.value<std::uint64_t>("seed");
+  const int replicas = cli.value_or<int>("replicas", 2);
   if (o.d_model < 1 || o.d_ff < 1 || o.batch < 1 || o.seq < 1 || o.heads < 1 || o.kv_heads < 1 || o.head_dim < 1) {
-    throw InputError(kCli, "--d-model, --d-ff, --batch, --tokens, --heads, --kv-heads and --head-dim must be positive");
+    throw command_line_error(
+        "--d-model, --d-ff, --batch, --tokens, --heads, --kv-heads and --head-dim must be positive");
   }
   // The finite differences run the whole batch forward twice per sampled entry (50 by default).
   if (o.d_model > 4096 || o.d_ff > 16384 || o.batch > 1024 || o.seq > 1024 || o.batch * o.seq > 1024 ||
       o.heads * o.head_dim > 4096) {
-    throw InputError(kCli, "verify --training is for small layers: at most --d-model 4096, --d-ff 16384, --batch x "
-                           "--tokens 1024 tokens, --heads x --head-dim 4096");
+    throw command_line_error(
+        "verify --training is for small layers: at most --d-model 4096, --d-ff 16384, --batch x "
+        "--tokens 1024 tokens, --heads x --head-dim 4096");
   }
   if (const std::string problem = verify::training_degree_problem(o, degree, 1); !problem.empty()) {
-    throw InputError(kCli, "--nodes: " + problem);
+    throw command_line_error("--nodes: " + problem);
   }
   if (const std::string problem = verify::training_degree_problem(o, degree, replicas); !problem.empty()) {
-    throw InputError(kCli, "--replicas: " + problem);
+    throw command_line_error("--replicas: " + problem);
   }
   const verify::TrainingCheckResult r = verify::check_training_step(o, degree, replicas);
   verify::TrainingTolerance bound;
@@ -167,7 +167,7 @@ int verify_training(const po::variables_map& vm, int degree, double tolerance, s
 }  // namespace
 
 int verify_command(const std::vector<std::string>& args, std::ostream& out) {
-  po::options_description options(
+  CommandOptions options(
       "shardsim verify [--plan seed|tensor] [--training] [options]\n\n"
       "Runs a plan's split of a layer machine by machine with Eigen (float32, seeded random weights), iterated, and\n"
       "compares it with the unsplit layer.\n"
@@ -183,7 +183,7 @@ int verify_command(const std::vector<std::string>& args, std::ostream& out) {
       "example: shardsim verify --nodes 256\n"
       "example: shardsim verify --plan tensor --nodes 4\n"
       "example: shardsim verify --training --nodes 8 --replicas 3\n\noptions");
-  options.add_options()("plan", po::value<std::string>()->default_value("seed"), "seed or tensor")(
+  options.add()("plan", po::value<std::string>()->default_value("seed"), "seed or tensor")(
       "training", po::bool_switch(), "check a training step's gradients (the tensor plan's layer)")(
       "d-model", po::value<std::int64_t>(), "embedding width")("d-ff", po::value<std::int64_t>(), "hidden width")(
       "batch", po::value<std::int64_t>(), "rows of the input (tensor: tokens; training: sequences)")(
@@ -197,27 +197,24 @@ int verify_command(const std::vector<std::string>& args, std::ostream& out) {
       "seed", po::value<std::uint64_t>()->default_value(30), "random seed")(
       "tolerance", po::value<double>()->default_value(kTolerance),
       "largest relative error accepted (float32; training: float64 1e-10 and finite differences 1e-6 are fixed)");
-  Parsed p = parse_options(args, options, {});
-  if (p.help) {
-    out << options << "\n";
-    return 0;
-  }
-  const std::string plan = p.vm["plan"].as<std::string>();
-  const int nodes = p.vm["nodes"].as<int>();
-  const double tolerance = p.vm["tolerance"].as<double>();
-  if (!(tolerance > 0.0) || !std::isfinite(tolerance)) throw InputError(kCli, "--tolerance must be positive");
-  if (p.vm["training"].as<bool>()) {
-    if (!p.vm["plan"].defaulted() && plan != "tensor") {
-      throw InputError(kCli, "--plan: --training checks the tensor plan's layer, not --plan " + plan);
+  if (!options.parse(args, out)) return 0;
+
+  const std::string plan = options.text("plan");
+  const int nodes = options.value<int>("nodes");
+  const double tolerance = options.value<double>("tolerance");
+  if (!(tolerance > 0.0) || !std::isfinite(tolerance)) throw command_line_error("--tolerance must be positive");
+  if (options.value<bool>("training")) {
+    if (!options.defaulted("plan") && plan != "tensor") {
+      throw command_line_error("--plan: --training checks the tensor plan's layer, not --plan " + plan);
     }
-    return verify_training(p.vm, nodes, tolerance, out);
+    return verify_training(options, nodes, tolerance, out);
   }
-  if (p.vm.count("replicas") || p.vm.count("tokens")) {
-    throw InputError(kCli, "--replicas and --tokens apply to --training only");
+  if (options.has("replicas") || options.has("tokens")) {
+    throw command_line_error("--replicas and --tokens apply to --training only");
   }
-  if (plan == "seed") return verify_seed(p.vm, nodes, tolerance, out);
-  if (plan == "tensor") return verify_tensor(p.vm, nodes, tolerance, out);
-  throw InputError(kCli, "--plan: expected seed or tensor, got '" + plan + "'");
+  if (plan == "seed") return verify_seed(options, nodes, tolerance, out);
+  if (plan == "tensor") return verify_tensor(options, nodes, tolerance, out);
+  throw command_line_error("--plan: expected seed or tensor, got '" + plan + "'");
 }
 
 }  // namespace shardsim::app

@@ -4,29 +4,12 @@
 #include <map>
 #include <set>
 
+#include "shardsim/util/json_text.hpp"
 
 namespace shardsim::report {
 namespace {
 
 enum Process { kCompute = 1, kLinks = 2, kCollectives = 3, kCritical = 4 };
-
-// JSON string escaping for names (node names and op labels are plain, but be safe).
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 // Microseconds with six decimals: exactly the picoseconds.
 std::string micros(Time t) {

@@ -4,23 +4,20 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <exception>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "shardsim/study/pipeline.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/error.hpp"
+#include "shardsim/util/json_text.hpp"
 #include "shardsim/util/metric.hpp"
 
 namespace shardsim::study {
 namespace {
 
 constexpr std::size_t kMaxPoints = 10'000'000;
-const SourcePos kCommandLine{"command line", 0, 0};
 
 // ---- points ----------------------------------------------------------------------------------------------
 
@@ -98,282 +95,24 @@ void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::si
 
 // ---- cells -----------------------------------------------------------------------------------------------
 
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  auto digits = [&] {
-    const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
+// A value of an axis as a cell: a TOML string ("1 Gbit/s", '_x') is a string whatever it holds; any other value
+// (64, 0.5, true) takes the kind its text reads as.
+table::Cell axis_cell(const std::string& value) {
+  std::string text = cell_text(value);
+  if (text != value) return {table::Cell::Kind::string, std::move(text)};
+  return table::infer_cell(std::move(text));
 }
 
-Cell axis_cell(const std::string& value) {
-  const std::string text = cell_text(value);
-  if (text != value) return {Cell::Kind::string, text};  // it was a quoted string
-  if (text == "true" || text == "false") return {Cell::Kind::boolean, text};
-  if (is_json_number(text)) return {Cell::Kind::number, text};
-  return {Cell::Kind::string, text};
-}
-
-Cell figure_cell(double value, MetricUnit unit) {
-  if (!std::isfinite(value)) return {Cell::Kind::string, std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf"};
-  char buf[40];
+// A figure as a cell: counts, bytes and flags as integers, every other unit in the 17 digits that give back the
+// same double; NaN and infinities, which JSON cannot hold as numbers, as the strings "nan", "inf", "-inf".
+table::Cell figure_cell(double value, MetricUnit unit) {
+  if (!std::isfinite(value)) {
+    return {table::Cell::Kind::string, std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf"};
+  }
   if (unit == MetricUnit::count || unit == MetricUnit::bytes || unit == MetricUnit::flag) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::llround(value)));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.17g", value);
+    return {table::Cell::Kind::number, std::to_string(std::llround(value))};
   }
-  return {Cell::Kind::number, buf};
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// ---- reading tables --------------------------------------------------------------------------------------
-
-void append_utf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// One line of JSON lines: a flat object of strings, numbers, booleans and nulls.
-class JsonLine {
- public:
-  JsonLine(std::string_view text, const std::string& file, int line) : s_(text), file_(file), line_(line) {}
-
-  void parse(std::vector<std::string>& keys, std::vector<std::string>& values) {
-    space();
-    expect('{');
-    space();
-    if (peek() == '}') {
-      ++i_;
-    } else {
-      for (;;) {
-        space();
-        if (peek() != '"') fail("expected a key in double quotes");
-        keys.push_back(string());
-        space();
-        expect(':');
-        space();
-        values.push_back(value());
-        space();
-        if (peek() == ',') {
-          ++i_;
-          continue;
-        }
-        expect('}');
-        break;
-      }
-    }
-    space();
-    if (i_ != s_.size()) fail("unexpected text after the object");
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw InputError(SourcePos{file_, line_, static_cast<int>(i_ + 1)}, what);
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
-  }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
-  unsigned hex4() {
-    if (i_ + 4 > s_.size()) fail("bad \\u escape");
-    unsigned v = 0;
-    const auto [end, ec] = std::from_chars(s_.data() + i_, s_.data() + i_ + 4, v, 16);
-    if (ec != std::errc() || end != s_.data() + i_ + 4) fail("bad \\u escape");
-    i_ += 4;
-    return v;
-  }
-  std::string string() {
-    ++i_;  // the opening quote
-    std::string out;
-    for (;;) {
-      if (i_ >= s_.size()) fail("unterminated string");
-      const char c = s_[i_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) fail("unterminated string");
-      switch (const char e = s_[i_++]) {
-        case '"': case '\\': case '/': out += e; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          unsigned cp = hex4();
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(i_, 2) == "\\u") {
-            i_ += 2;
-            const unsigned low = hex4();
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: fail(std::string("bad escape \\") + e);
-      }
-    }
-  }
-  std::string value() {
-    const char c = peek();
-    if (c == '"') return string();
-    if (c == '{' || c == '[') fail("nested objects and arrays are not table cells");
-    const std::size_t start = i_;
-    while (i_ < s_.size() && s_[i_] != ',' && s_[i_] != '}' && s_[i_] != ' ' && s_[i_] != '\t') ++i_;
-    const std::string_view word = s_.substr(start, i_ - start);
-    if (word == "true" || word == "false" || word == "null" || is_json_number(word)) return std::string(word);
-    i_ = start;
-    fail("expected a string, a number, true, false or null");
-  }
-
-  std::string_view s_;
-  const std::string& file_;
-  int line_;
-  std::size_t i_ = 0;
-};
-
-void parse_jsonl(std::string_view text, const std::string& file, TableFile& t) {
-  int line = 0;
-  for (std::size_t start = 0; start < text.size();) {
-    ++line;
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view raw = text.substr(start, end - start);
-    start = end + 1;
-    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    if (raw.find_first_not_of(" \t") == std::string_view::npos) continue;
-    std::vector<std::string> keys;
-    TableFile::Record r;
-    r.raw = std::string(raw);
-    r.line = line;
-    JsonLine(raw, file, line).parse(keys, r.cells);
-    if (t.records.empty()) {
-      t.header = keys;
-    } else if (keys != t.header) {
-      throw InputError(SourcePos{file, line, 1},
-                       "its keys differ from those of line " + std::to_string(t.records.front().line));
-    }
-    t.records.push_back(std::move(r));
-  }
-}
-
-void parse_csv(std::string_view text, const std::string& file, TableFile& t) {
-  int line = 1;
-  std::size_t i = 0;
-  bool have_header = false;
-  while (i < text.size()) {
-    const std::size_t start = i;
-    const int first_line = line;
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (; i < text.size(); ++i) {
-      const char c = text[i];
-      if (quoted) {
-        if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-          fields.back() += '"';
-          ++i;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          if (c == '\n') ++line;
-          fields.back() += c;
-        }
-      } else if (c == '"' && fields.back().empty()) {
-        quoted = true;
-      } else if (c == ',') {
-        fields.emplace_back();
-      } else if (c == '\n') {
-        break;
-      } else if (c != '\r' || (i + 1 < text.size() && text[i + 1] != '\n')) {
-        fields.back() += c;
-      }
-    }
-    if (quoted) throw InputError(SourcePos{file, first_line, 1}, "a quoted field is not closed");
-    std::string_view raw = text.substr(start, i - start);
-    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    if (i < text.size()) {
-      ++i;  // the '\n'
-      ++line;
-    }
-    if (raw.empty()) continue;  // blank line
-    if (!have_header) {
-      t.header = std::move(fields);
-      t.header_raw = std::string(raw);
-      have_header = true;
-      continue;
-    }
-    if (fields.size() != t.header.size()) {
-      throw InputError(SourcePos{file, first_line, 1}, "has " + std::to_string(fields.size()) +
-                                                           " fields, the header " + std::to_string(t.header.size()));
-    }
-    t.records.push_back({std::move(fields), std::string(raw), first_line});
-  }
+  return {table::Cell::Kind::number, json_number(value)};
 }
 
 }  // namespace
@@ -518,18 +257,18 @@ std::vector<std::string> sweep_header(const SweepSpec& spec) {
   return header;
 }
 
-SweepTable run_sweep(const SweepSpec& spec, const std::vector<std::size_t>& points, unsigned jobs,
+table::Table run_sweep(const SweepSpec& spec, const std::vector<std::size_t>& points, unsigned jobs,
                      const SweepProgress& progress) {
   parallel_for(points.size(), jobs, [&](std::size_t i) { load_point(spec, points[i]); });
 
-  SweepTable table{sweep_header(spec), std::vector<std::vector<Cell>>(points.size())};
+  table::Table table{sweep_header(spec), std::vector<std::vector<table::Cell>>(points.size())};
   std::mutex mutex;
   std::size_t done = 0;
   parallel_for(points.size(), jobs, [&](std::size_t i) {
     const std::size_t point = points[i];
     const scenario::Scenario s = load_point(spec, point);
     const report::Result result = run_scenario(s);
-    std::vector<Cell> row{{Cell::Kind::number, std::to_string(point)}};
+    std::vector<table::Cell> row{{table::Cell::Kind::number, std::to_string(point)}};
     for (const std::string& v : point_values(spec.axes, point)) row.push_back(axis_cell(v));
     for (std::size_t m = 0; m < metric_catalog().size(); ++m) {
       row.push_back(figure_cell(result.figures.at(m), metric_catalog()[m].unit));
@@ -541,135 +280,6 @@ SweepTable run_sweep(const SweepSpec& spec, const std::vector<std::size_t>& poin
     }
   });
   return table;
-}
-
-// ---- writing and reading tables --------------------------------------------------------------------------
-
-TableFormat parse_table_format(const std::string& text) {
-  if (text == "csv") return TableFormat::csv;
-  if (text == "jsonl") return TableFormat::jsonl;
-  throw InputError(kCommandLine, "--format: expected csv or jsonl, got '" + text + "'");
-}
-
-void write_table(std::ostream& out, const SweepTable& table, TableFormat format) {
-  std::string text;
-  auto separator = [&](std::size_t c) {
-    if (c > 0) text += ',';
-  };
-  if (format == TableFormat::csv) {
-    for (std::size_t c = 0; c < table.header.size(); ++c) {
-      separator(c);
-      text += csv_field(table.header[c]);
-    }
-    text += '\n';
-    for (const std::vector<Cell>& row : table.rows) {
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        separator(c);
-        text += csv_field(row[c].text);
-      }
-      text += '\n';
-    }
-  } else {
-    for (const std::vector<Cell>& row : table.rows) {
-      text += '{';
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        separator(c);
-        text += json_string(table.header[c]);
-        text += ':';
-        text += row[c].kind == Cell::Kind::string ? json_string(row[c].text) : row[c].text;
-      }
-      text += "}\n";
-    }
-  }
-  out << text;
-}
-
-TableFile parse_table(std::string_view text, const std::string& file) {
-  TableFile t;
-  const std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return t;
-  t.format = text[first] == '{' ? TableFormat::jsonl : TableFormat::csv;
-  if (*t.format == TableFormat::jsonl) {
-    parse_jsonl(text, file, t);
-  } else {
-    parse_csv(text, file, t);
-  }
-  return t;
-}
-
-TableFile read_table_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot read this file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_table(text.str(), path);
-}
-
-void merge_tables(std::ostream& out, const std::vector<std::string>& paths, bool allow_partial) {
-  struct Row {
-    std::size_t point;
-    const std::string* raw;
-    SourcePos pos;
-  };
-  std::vector<TableFile> files;
-  files.reserve(paths.size());
-  const TableFile* first = nullptr;
-  std::string first_path;
-  std::vector<Row> rows;
-  for (const std::string& path : paths) {
-    files.push_back(read_table_file(path));
-    const TableFile& t = files.back();
-    if (!t.format) continue;  // an empty slice: JSON lines of a shard without points
-    if (first == nullptr) {
-      first = &t;
-      first_path = path;
-      if (t.header.empty() || t.header.front() != "point") {
-        throw InputError(SourcePos{path, 1, 1}, "the first column must be 'point' (a table of shardsim sweep)");
-      }
-    } else if (*t.format != *first->format) {
-      throw InputError(SourcePos{path, 0, 0}, "is " + std::string(*t.format == TableFormat::csv ? "CSV" : "JSON lines") +
-                                                  " but " + first_path + " is not");
-    } else if (t.header != first->header && !t.header.empty()) {
-      std::size_t c = 0;
-      while (c < t.header.size() && c < first->header.size() && t.header[c] == first->header[c]) ++c;
-      const auto name = [](const std::vector<std::string>& h, std::size_t i) {
-        return i < h.size() ? "'" + h[i] + "'" : std::string("nothing");
-      };
-      throw InputError(SourcePos{path, t.records.empty() ? 1 : t.records.front().line, 1},
-                       "the columns differ from " + first_path + "'s: column " + std::to_string(c + 1) + " is " +
-                           name(t.header, c) + " here and " + name(first->header, c) + " there");
-    }
-    for (const TableFile::Record& r : t.records) {
-      const std::string& cell = r.cells.front();
-      std::size_t point = 0;
-      const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), point);
-      if (ec != std::errc() || end != cell.data() + cell.size() || cell.empty()) {
-        throw InputError(SourcePos{path, r.line, 1}, "point '" + cell + "' is not a point number");
-      }
-      rows.push_back({point, &r.raw, SourcePos{path, r.line, 1}});
-    }
-  }
-  if (first == nullptr) return;  // only empty slices
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.point < b.point; });
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i > 0 && rows[i].point == rows[i - 1].point) {
-      throw InputError(rows[i].pos, "point " + std::to_string(rows[i].point) + " is also at " +
-                                        to_string(rows[i - 1].pos) + " (a slice given twice?)");
-    }
-    const std::size_t expected = i == 0 ? 0 : rows[i - 1].point + 1;
-    if (!allow_partial && rows[i].point != expected) {
-      const std::string missing = rows[i].point == expected + 1
-                                      ? "point " + std::to_string(expected) + " is"
-                                      : "points " + std::to_string(expected) + " to " +
-                                            std::to_string(rows[i].point - 1) + " are";
-      throw InputError(rows[i].pos, missing + " missing before this row (a slice not given, or not finished?); "
-                                              "--allow-partial merges what is there");
-    }
-  }
-  std::string text;
-  if (*first->format == TableFormat::csv) text += first->header_raw + "\n";
-  for (const Row& r : rows) text += *r.raw + "\n";
-  out << text;
 }
 
 }  // namespace shardsim::study

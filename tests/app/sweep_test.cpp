@@ -32,7 +32,7 @@ constexpr const char* kSeedLayer =
     "[run]\n"
     "batch = 6\n";
 
-// ---- parsers written for the tests, independent of the ones in sweep.cpp ----
+// ---- parsers written for the tests, independent of the ones in src/table/table_file.cpp ----
 
 // RFC 4180: fields separated by commas, quoted when they hold a comma, a quote or a line end ("" is a quote).
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {

@@ -1,6 +1,7 @@
 #pragma once
-// The `shardsim` command line: subcommands run, check and verify. Exit codes: 0 ok, 1 an expectation failed,
-// 2 bad input (with file:line:column), 70 internal error.
+// The `shardsim` command line: the subcommands of commands.hpp (run, check, sweep, ...), registered once in a
+// table that gives both the usage text and the dispatch. Exit codes: 0 ok, 1 an expectation failed, 2 bad input
+// (with file:line:column), 70 internal error.
 
 #include <ostream>
 #include <string>

@@ -1,19 +1,19 @@
 #pragma once
 // Parameter sweeps (`shardsim sweep`): the cross product of axes over one scenario, every point loaded with its
 // axis values as overrides and run through the whole pipeline on a pool of threads, and the table that comes out:
-// one row per point (`point`, one column per axis, every figure of metric_catalog() in catalog order), as CSV or
-// JSON lines. Rows are written in point order with exact number formats, so a table is byte-identical whatever the
-// number of threads and whether it was run in one piece or in shards joined by merge_tables().
+// one row per point (`point`, one column per axis, every figure of metric_catalog() in catalog order). Rows are in
+// point order and figures in exact number formats, so the table (written by table/table.hpp as CSV or JSON lines)
+// is byte-identical whatever the number of threads and whether it was run in one piece or in shards joined by
+// table::merge_tables().
 
 #include <cstddef>
 #include <functional>
-#include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "shardsim/scenario/sweep_axis.hpp"
+#include "shardsim/table/table.hpp"
 
 namespace shardsim::study {
 
@@ -47,18 +47,7 @@ struct Shard {
 Shard parse_shard(const std::string& text);  // "K/N" with 1 <= K <= N; InputError otherwise
 std::vector<std::size_t> shard_points(std::size_t count, Shard shard);
 
-// A cell of a sweep table: its text (strings unquoted) and how JSON writes it.
-struct Cell {
-  enum class Kind { number, boolean, string };
-  Kind kind = Kind::string;
-  std::string text;
-};
-
-struct SweepTable {
-  std::vector<std::string> header;      // "point", the axis keys, the catalog metric names
-  std::vector<std::vector<Cell>> rows;  // in point order
-};
-
+// "point", the axis keys, the catalog metric names: the columns of the sweep's table.
 std::vector<std::string> sweep_header(const SweepSpec& spec);
 
 // Called after each point has run with (points done, points in all); calls are serialized.
@@ -67,36 +56,11 @@ using SweepProgress = std::function<void(std::size_t done, std::size_t total)>;
 // Runs `points` (indices into the cross product, increasing) on up to `jobs` threads. Every point is loaded (and
 // so checked) before the first one runs: a bad axis value is an InputError at the axis's position naming the
 // value and the point, thrown before any simulation starts. Of several bad points the lowest is reported.
-SweepTable run_sweep(const SweepSpec& spec, const std::vector<std::size_t>& points, unsigned jobs,
-                     const SweepProgress& progress = {});
-
-enum class TableFormat { csv, jsonl };
-TableFormat parse_table_format(const std::string& text);  // "csv" or "jsonl"; InputError otherwise
-
-// CSV: a header line, then one line per row, fields quoted (RFC 4180) only where needed, "\n" line ends.
-// JSON lines: one object per row, keys in header order, numbers and booleans bare, no spaces.
-void write_table(std::ostream& out, const SweepTable& table, TableFormat format);
-
-// A table read back from a file (CSV or JSON lines, told apart by its first character), keeping each record's
-// text so that merging reproduces it byte for byte.
-struct TableFile {
-  struct Record {
-    std::vector<std::string> cells;  // unquoted; JSON numbers, booleans and null as written
-    std::string raw;                 // the record as written, without its line end
-    int line = 0;                    // 1-based line where it starts
-  };
-  std::optional<TableFormat> format;  // none for an empty file
-  std::vector<std::string> header;    // CSV: the first record; JSON lines: the keys of the first object
-  std::string header_raw;             // CSV only
-  std::vector<Record> records;
-};
-// Parses `text`; errors are InputErrors at file:line:column. Every JSON line must have the first line's keys.
-TableFile parse_table(std::string_view text, const std::string& file);
-TableFile read_table_file(const std::string& path);
-
-// Joins the slices of a sharded sweep into the table one unsharded run writes: the header once, the rows sorted by
-// point. Throws InputError for different formats or headers, a point given twice, or (unless `allow_partial`) a
-// gap in the point numbers. Points missing after the largest one present cannot be seen.
-void merge_tables(std::ostream& out, const std::vector<std::string>& paths, bool allow_partial);
+// The table's header is sweep_header(); a row per point, in the order of `points`: the point, its axis values
+// (a TOML string unquoted, as a string cell; other values as their text reads), then every figure of
+// metric_catalog() (counts, bytes and flags as integers, other figures in 17 digits; NaN and infinities as the
+// strings "nan", "inf", "-inf").
+table::Table run_sweep(const SweepSpec& spec, const std::vector<std::size_t>& points, unsigned jobs,
+                       const SweepProgress& progress = {});
 
 }  // namespace shardsim::study

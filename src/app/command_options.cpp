@@ -1,0 +1,85 @@
+#include "shardsim/app/command_options.hpp"
+
+#include <algorithm>
+
+namespace shardsim::app {
+namespace po = boost::program_options;
+
+InputError command_line_error(const std::string& message) {
+  return InputError(SourcePos{"command line", 0, 0}, message);
+}
+
+CommandOptions::CommandOptions(const std::string& caption) : options_(caption) {}
+
+CommandOptions& CommandOptions::input(const char* name, const char* description) {
+  options_.add_options()(name, po::value<std::string>()->required(), description);
+  positional_.add(name, 1);
+  return *this;
+}
+
+CommandOptions& CommandOptions::inputs(const char* name, const char* description) {
+  options_.add_options()(name, po::value<std::vector<std::string>>()->required(), description);
+  positional_.add(name, -1);
+  return *this;
+}
+
+CommandOptions& CommandOptions::set(const char* description) {
+  options_.add_options()("set", po::value<std::vector<std::string>>(), description);
+  return *this;
+}
+
+CommandOptions& CommandOptions::format(std::vector<std::string> names, const char* description) {
+  options_.add_options()("format", po::value<std::string>()->default_value(names.at(0)), description);
+  formats_ = std::move(names);
+  return *this;
+}
+
+CommandOptions& CommandOptions::output(const char* description) {
+  options_.add_options()("output,o", po::value<std::string>(), description);
+  return *this;
+}
+
+CommandOptions& CommandOptions::required_output(const char* description) {
+  options_.add_options()("output,o", po::value<std::string>()->required(), description);
+  return *this;
+}
+
+po::options_description_easy_init CommandOptions::add() { return options_.add_options(); }
+
+bool CommandOptions::parse(const std::vector<std::string>& args, std::ostream& out) {
+  options_.add_options()("help,h", "show this help");
+  try {
+    po::store(po::command_line_parser(args).options(options_).positional(positional_).run(), vm_);
+    if (vm_.count("help")) {
+      out << options_ << "\n";
+      return false;
+    }
+    po::notify(vm_);
+  } catch (const po::error& e) {
+    throw command_line_error(e.what());
+  }
+  if (!formats_.empty() && std::find(formats_.begin(), formats_.end(), format()) == formats_.end()) {
+    std::string expected;
+    for (std::size_t i = 0; i < formats_.size(); ++i) {
+      expected += (i == 0 ? "" : i + 1 == formats_.size() ? " or " : ", ") + formats_[i];
+    }
+    throw command_line_error("--format: expected " + expected + ", got '" + format() + "'");
+  }
+  return true;
+}
+
+std::vector<std::string> CommandOptions::texts(const char* key) const {
+  return value_or<std::vector<std::string>>(key, {});
+}
+
+std::ofstream open_for_writing(const std::string& path, const std::string& what) {
+  std::ofstream file(path, std::ios::binary);
+  if (!file) throw command_line_error("cannot write " + (what.empty() ? "" : what + " ") + "'" + path + "'");
+  return file;
+}
+
+OutputSink::OutputSink(const CommandOptions& options, std::ostream& standard) : standard_(standard) {
+  if (options.has_output()) file_ = open_for_writing(options.output_path());
+}
+
+}  // namespace shardsim::app
