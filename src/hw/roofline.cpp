@@ -1,5 +1,6 @@
 #include "shardsim/hw/roofline.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "shardsim/util/error.hpp"
@@ -14,11 +15,18 @@ ComputeCost roofline(const NodeSpec& node, const ComputeWork& work, double strea
     require(node.storage_bandwidth.has_value(), "roofline: streaming from a node without storage");
     memory += transfer_time(from_storage, *node.storage_bandwidth);
   }
+  FlopRate rate = node.rate(work.kernel, work.rows > 1);
+  if (work.threads > 0 && work.threads < node.cores) {
+    rate.per_second *= static_cast<double>(work.threads) / static_cast<double>(node.cores);
+  }
+  const Time flop = compute_time(work.flops, rate);
+  const Time shorter = std::min(flop, memory);
   return ComputeCost{
-      .flop_time = compute_time(work.flops, node.flop_rate),
+      .flop_time = flop,
       .memory_time = memory,
-      .overhead = node.op_overhead,
+      .overhead = node.op_overhead * work.tasks,
       .from_storage = from_storage,
+      .exposed = Time::from_ps(std::llround((1.0 - node.compute_memory_overlap) * static_cast<double>(shorter.ps))),
   };
 }
 

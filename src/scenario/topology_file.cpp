@@ -1,5 +1,7 @@
 #include "shardsim/scenario/topology_file.hpp"
 
+#include <array>
+
 #include <set>
 
 #include "shardsim/scenario/toml_file.hpp"
@@ -24,6 +26,25 @@ struct NodeType {
 };
 using NodeTypes = std::map<std::string, NodeType, std::less<>>;
 
+// decode_rates / prefill_rates: a table of the node's kernel rates by number format ({ q4_0 = "72 GFLOP/s" }).
+void read_kernel_rates(TomlReader& r, std::string_view key,
+                       std::array<std::optional<FlopRate>, hw::kNumberFormatCount>& out) {
+  const toml::table* table = r.table(key);
+  if (!table) return;
+  TomlReader rates(*table, r.file(), r.path(key));
+  for (const auto& [format_key, value] : *table) {
+    const std::string name(format_key.str());
+    const std::optional<hw::NumberFormat> format = hw::parse_number_format(name);
+    if (!format) {
+      std::string message = "unknown number format '" + name + "'; expected one of:";
+      for (hw::NumberFormat f : hw::number_formats()) message.append(" ").append(hw::to_string(f));
+      throw InputError(position(format_key.source(), r.file()), r.path(key) + ": " + message);
+    }
+    out[static_cast<std::size_t>(*format)] = rates.flop_rate(name);
+  }
+  rates.finish();
+}
+
 hw::NodeSpec read_node_type(TomlReader& r, const std::string& name) {
   hw::NodeSpec n;
   n.type = name;
@@ -31,6 +52,14 @@ hw::NodeSpec read_node_type(TomlReader& r, const std::string& name) {
   if (n.ram.count <= 0) r.fail("ram", "must be positive");
   n.memory_bandwidth = r.required(r.byte_rate("memory_bandwidth"), "memory_bandwidth");
   n.flop_rate = r.required(r.flop_rate("flop_rate"), "flop_rate");
+  read_kernel_rates(r, "decode_rates", n.kernels.decode);
+  read_kernel_rates(r, "prefill_rates", n.kernels.prefill);
+  n.cores = static_cast<int>(r.bounded("cores", r.integer("cores").value_or(1), 1, 4096));
+  if (const toml::node* overlap = r.node("compute_memory_overlap")) {
+    const std::optional<double> v = overlap->value<double>();
+    if (!v || *v < 0 || *v > 1) r.fail("compute_memory_overlap", "expected a number from 0 to 1");
+    n.compute_memory_overlap = *v;
+  }
   n.op_overhead = r.time("op_overhead").value_or(Time{});
   n.send_overhead = r.time("send_overhead").value_or(Time{});
   n.recv_overhead = r.time("recv_overhead").value_or(Time{});

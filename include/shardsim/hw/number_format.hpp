@@ -13,6 +13,7 @@
 namespace shardsim::hw {
 
 enum class NumberFormat { fp32, fp16, bf16, q8_0, q4_0 };
+inline constexpr std::size_t kNumberFormatCount = 5;
 
 // Every format, in the order above (for listings and error messages).
 std::span<const NumberFormat> number_formats();
