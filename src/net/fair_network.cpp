@@ -99,7 +99,11 @@ void FairNetwork::end_flow(Time now, FlowId f, NetContext& ctx) {
   const Flow& flow = flows_[f];
   auto& m = path_[flow.transfer];
   m.timing.serialization = std::min(flow.alone, now - flow.begin);
-  (void)ctx;
+  // Its interval on every link direction of its route, for timelines (the solver still has its resources).
+  for (std::size_t i = 0; i < solver_.resources_of(f); ++i) {
+    const ResourceId r = solver_.resource(f, i);
+    if (r < dir_links_) ctx.link_busy(r, flow.begin, now, m.request.tag);
+  }
   ended_.push_back(flow.transfer);
 }
 

@@ -308,6 +308,62 @@ TEST_CASE("fair: a switch capacity binds when the flows through it exceed it") {
   }
 }
 
+namespace {
+
+// Drives a FairNetwork from time 0 like Harness, and also records what it reports through NetContext::link_busy
+// (what the executor turns into link spans under --trace).
+class SpanRecorder final : public net::NetContext {
+ public:
+  struct Span {
+    topo::DirLinkId link;
+    Time begin;
+    Time end;
+    std::uint64_t tag;
+    bool operator==(const Span&) const = default;
+  };
+
+  SpanRecorder(const topo::Topology& t, net::NetworkOptions o) : model_(t, o) {}
+  void run(const std::vector<net::TransferRequest>& at_zero) {
+    for (const net::TransferRequest& r : at_zero) model_.start(Time{}, r, *this);
+    engine_.run([this](const net::NetEvent& e) { model_.handle(engine_.now(), e, *this); });
+  }
+  core::EventId schedule(Time at, net::NetEvent e) override { return engine_.schedule_at(at, e); }
+  void cancel(core::EventId id) override { engine_.cancel(id); }
+  void delivered(std::uint64_t tag, const net::TransferTiming&) override { delivered_tags.push_back(tag); }
+  void link_busy(topo::DirLinkId link, Time begin, Time end, std::uint64_t tag) override {
+    spans.push_back(Span{link, begin, end, tag});
+  }
+
+  std::vector<Span> spans;
+  std::vector<std::uint64_t> delivered_tags;
+
+ private:
+  net::FairNetwork model_;
+  core::Engine<net::NetEvent> engine_;
+};
+
+}  // namespace
+
+TEST_CASE("fair: every flow reports its interval on each link direction of its route, for timelines") {
+  // The FIFO tests' star (1 GB/s links; link i joins node i and the switch, direction 2i from the node, 2i + 1 to
+  // it). X: node0 -> node2, 10 000 B; Y: node1 -> node2, 2000 B; both started at 0, so both flows begin after the
+  // 10 us send overhead and share switch -> node2 (direction 5) at 1/2 B/ns. Y's 2000 B take 4 us: Y flows
+  // 10..14 us; X has sent 2000 B by then and sends its other 8000 B alone at 1 B/ns: X flows 10..22 us.
+  // Each flow reports its whole interval on every direction of its route, when it ends: Y first (node1 -> switch
+  // is direction 2), then X (node0 -> switch is direction 0). The two intervals on direction 5 overlap: the flows
+  // shared it. A message to itself crosses no link and reports nothing.
+  const topo::Topology t = star(3);
+  SpanRecorder r(t, no_framing());
+  r.run({{0, 2, Bytes{10000}, 'X'}, {1, 2, Bytes{2000}, 'Y'}, {2, 2, Bytes{100}, 'Z'}});
+  using Span = SpanRecorder::Span;
+  const Time begin = Time::from_us(10);
+  CHECK(r.spans == std::vector<Span>{{2, begin, Time::from_us(14), 'Y'},
+                                     {5, begin, Time::from_us(14), 'Y'},
+                                     {0, begin, Time::from_us(22), 'X'},
+                                     {5, begin, Time::from_us(22), 'X'}});
+  CHECK(r.delivered_tags.size() == 3);
+}
+
 TEST_CASE("fair: a message to itself or of no wire bytes crosses no link") {
   // node0 -> node0: send 10 us, receive 20 us, nothing in between. An empty message without framing has no wire
   // bytes: node1 -> node2 takes send 10, latency 4, receive 20 = 34 us.

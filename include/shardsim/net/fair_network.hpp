@@ -39,7 +39,8 @@
 // Counters: per node payload sent (when started) and received (when delivered); per link direction the wire
 // bytes of every flow that crossed it, and busy time = the sum of W / bandwidth over those flows (what
 // FifoNetwork counts, so the two models' busy times compare; with sharing, the direction was occupied at least
-// that long).
+// that long). Timelines: each flow reports, on every link direction of its route, the interval from its begin to
+// its last byte sent (NetContext::link_busy); concurrent flows' intervals overlap.
 
 #include <cstdint>
 #include <vector>
