@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "fair_fixtures.hpp"
 #include "net_harness.hpp"
 #include "printing.hpp"
 #include <algorithm>
@@ -13,66 +14,8 @@
 #include "shardsim/topo/star.hpp"
 
 using namespace shardsim;
-
-namespace {
-
-const SourcePos here{"test.toml", 1, 1};
-
+using namespace shardsim::testing::fair;
 using testing::Harness;
-using FairHarness = Harness<net::FairNetwork>;
-
-hw::NodeSpec node(Time send, Time recv) {
-  hw::NodeSpec n;
-  n.send_overhead = send;
-  n.recv_overhead = recv;
-  return n;
-}
-// The FIFO tests' node: 10 us to send, 20 us to receive.
-hw::NodeSpec pi() { return node(Time::from_us(10), Time::from_us(20)); }
-hw::NodeSpec instant() { return node(Time{}, Time{}); }
-
-// Bandwidth in bytes per nanosecond (1 = 1 GB/s), latency in microseconds.
-hw::LinkSpec link(double bytes_per_ns, std::int64_t latency_us) {
-  return hw::LinkSpec{ByteRate{bytes_per_ns * 1e9}, Time::from_us(latency_us)};
-}
-hw::SwitchSpec sw(std::int64_t forwarding_us, std::optional<ByteRate> capacity = std::nullopt) {
-  return hw::SwitchSpec{Time::from_us(forwarding_us), 0, capacity};
-}
-
-// No framing unless a test asks for it: wire bytes = payload.
-net::NetworkOptions no_framing() { return net::NetworkOptions{net::NetworkModelKind::fair, Bytes{1 << 30}, Bytes{0}}; }
-
-// The FIFO tests' star: links of 1 GB/s and 1 us, a switch forwarding in 2 us.
-topo::Topology star(int nodes, hw::NodeSpec n = pi(), std::optional<ByteRate> capacity = std::nullopt) {
-  topo::Topology t;
-  topo::StarSpec s;
-  s.nodes = nodes;
-  s.node = n;
-  s.switch_spec = sw(2, capacity);
-  s.link = link(1, 1);
-  topo::add_star(t, s, here);
-  t.seal();
-  return t;
-}
-
-std::string name(const char* prefix, int i) {
-  std::string s = prefix;
-  s += std::to_string(i);
-  return s;
-}
-
-// The four parts of every delivered message add up to its time in the network, exactly.
-template <class H>
-void check_parts(const H& h) {
-  for (const auto& [tag, d] : h.done) {
-    INFO("tag " << tag);
-    CHECK(d.delivered - d.started == d.waiting + d.overhead + d.latency + d.serialization);
-    CHECK(d.waiting >= Time{});
-    CHECK(d.serialization >= Time{});
-  }
-}
-
-}  // namespace
 
 TEST_CASE("fair: make_network_model builds the fair model for kind fair") {
   const topo::Topology t = star(2);
@@ -117,7 +60,7 @@ TEST_CASE("fair: one flow over several hops takes W / bottleneck + latencies + f
   CHECK(c.node_payload_received[1] == Bytes{5000});
   CHECK(c.transfers == 1);
   CHECK(h.model().in_flight() == 0);
-  CHECK(h.model().active_flows() == 0);
+  CHECK(h.model().solver().active_flows() == 0);
 }
 
 TEST_CASE("fair: k equal flows on one link each get 1/k and all finish at k times the serialization") {
@@ -295,8 +238,8 @@ TEST_CASE("fair: 40 nodes behind one 1 Gbit/s uplink each get 1/40 of it") {
   CHECK(c.link_busy[0] == Time::from_us(1000 * k));
   CHECK(c.link_wire_bytes[2] == Bytes{125000 * k});
   // The 40 flows started as 40 classes and, held back by the same uplink at the same rate, became one: 39 merges.
-  CHECK(h.model().class_merges() == k - 1);
-  CHECK(h.model().rate_classes() == 0);
+  CHECK(h.model().solver().class_merges() == k - 1);
+  CHECK(h.model().solver().rate_classes() == 0);
   check_parts(h);
 }
 
@@ -363,6 +306,62 @@ TEST_CASE("fair: a switch capacity binds when the flows through it exceed it") {
     CHECK(h.done.at(1).delivered == Time::from_us(37));
     CHECK(h.done.at(2).delivered == Time::from_us(37));
   }
+}
+
+namespace {
+
+// Drives a FairNetwork from time 0 like Harness, and also records what it reports through NetContext::link_busy
+// (what the executor turns into link spans under --trace).
+class SpanRecorder final : public net::NetContext {
+ public:
+  struct Span {
+    topo::DirLinkId link;
+    Time begin;
+    Time end;
+    std::uint64_t tag;
+    bool operator==(const Span&) const = default;
+  };
+
+  SpanRecorder(const topo::Topology& t, net::NetworkOptions o) : model_(t, o) {}
+  void run(const std::vector<net::TransferRequest>& at_zero) {
+    for (const net::TransferRequest& r : at_zero) model_.start(Time{}, r, *this);
+    engine_.run([this](const net::NetEvent& e) { model_.handle(engine_.now(), e, *this); });
+  }
+  core::EventId schedule(Time at, net::NetEvent e) override { return engine_.schedule_at(at, e); }
+  void cancel(core::EventId id) override { engine_.cancel(id); }
+  void delivered(std::uint64_t tag, const net::TransferTiming&) override { delivered_tags.push_back(tag); }
+  void link_busy(topo::DirLinkId link, Time begin, Time end, std::uint64_t tag) override {
+    spans.push_back(Span{link, begin, end, tag});
+  }
+
+  std::vector<Span> spans;
+  std::vector<std::uint64_t> delivered_tags;
+
+ private:
+  net::FairNetwork model_;
+  core::Engine<net::NetEvent> engine_;
+};
+
+}  // namespace
+
+TEST_CASE("fair: every flow reports its interval on each link direction of its route, for timelines") {
+  // The FIFO tests' star (1 GB/s links; link i joins node i and the switch, direction 2i from the node, 2i + 1 to
+  // it). X: node0 -> node2, 10 000 B; Y: node1 -> node2, 2000 B; both started at 0, so both flows begin after the
+  // 10 us send overhead and share switch -> node2 (direction 5) at 1/2 B/ns. Y's 2000 B take 4 us: Y flows
+  // 10..14 us; X has sent 2000 B by then and sends its other 8000 B alone at 1 B/ns: X flows 10..22 us.
+  // Each flow reports its whole interval on every direction of its route, when it ends: Y first (node1 -> switch
+  // is direction 2), then X (node0 -> switch is direction 0). The two intervals on direction 5 overlap: the flows
+  // shared it. A message to itself crosses no link and reports nothing.
+  const topo::Topology t = star(3);
+  SpanRecorder r(t, no_framing());
+  r.run({{0, 2, Bytes{10000}, 'X'}, {1, 2, Bytes{2000}, 'Y'}, {2, 2, Bytes{100}, 'Z'}});
+  using Span = SpanRecorder::Span;
+  const Time begin = Time::from_us(10);
+  CHECK(r.spans == std::vector<Span>{{2, begin, Time::from_us(14), 'Y'},
+                                     {5, begin, Time::from_us(14), 'Y'},
+                                     {0, begin, Time::from_us(22), 'X'},
+                                     {5, begin, Time::from_us(22), 'X'}});
+  CHECK(r.delivered_tags.size() == 3);
 }
 
 TEST_CASE("fair: a message to itself or of no wire bytes crosses no link") {
@@ -483,190 +482,6 @@ TEST_CASE("fair: conservation: bytes sent = bytes received, per node and on ever
   CHECK(c.link_wire_bytes == wire);
   CHECK(c.link_busy == busy);
   CHECK(h.model().in_flight() == 0);
-  CHECK(h.model().active_flows() == 0);
+  CHECK(h.model().solver().active_flows() == 0);
   check_parts(h);
 }
-
-namespace {
-
-// A brute-force fluid simulation to check the model's rates against: no CPUs, no latency; at every start or end
-// it solves max-min over all active flows from scratch (progressive filling, O(flows x resources) per step) and
-// advances to the next start or end. Independent of FairNetwork's incremental solver; times in seconds.
-struct RefFlow {
-  double start = 0;
-  double bytes = 0;
-  std::vector<int> resources;
-  double end = -1;
-};
-
-void reference_max_min(std::vector<RefFlow>& flows, const std::vector<double>& capacity) {
-  std::vector<double> left(flows.size());
-  for (std::size_t i = 0; i < flows.size(); ++i) left[i] = flows[i].bytes;
-  double now = 0;
-  for (;;) {
-    std::vector<std::size_t> active;
-    double next_start = 1e300;
-    for (std::size_t i = 0; i < flows.size(); ++i) {
-      if (flows[i].end >= 0) continue;
-      if (flows[i].start <= now) {
-        active.push_back(i);
-      } else {
-        next_start = std::min(next_start, flows[i].start);
-      }
-    }
-    if (active.empty() && next_start == 1e300) return;
-    // Progressive filling.
-    std::vector<double> rate(flows.size(), 0), cap = capacity;
-    std::vector<bool> fixed(flows.size(), false);
-    for (std::size_t n = 0; n < active.size();) {
-      double best = 1e300;
-      int full = -1;
-      for (std::size_t r = 0; r < cap.size(); ++r) {
-        int users = 0;
-        for (std::size_t i : active) {
-          if (!fixed[i] && std::count(flows[i].resources.begin(), flows[i].resources.end(), static_cast<int>(r))) {
-            ++users;
-          }
-        }
-        if (users > 0 && cap[r] / users < best) {
-          best = cap[r] / users;
-          full = static_cast<int>(r);
-        }
-      }
-      for (std::size_t i : active) {
-        if (fixed[i] || !std::count(flows[i].resources.begin(), flows[i].resources.end(), full)) continue;
-        fixed[i] = true;
-        rate[i] = best;
-        ++n;
-        for (int r : flows[i].resources) cap[static_cast<std::size_t>(r)] -= best;
-      }
-    }
-    double step = next_start - now;
-    for (std::size_t i : active) step = std::min(step, left[i] / rate[i]);
-    now += step;
-    for (std::size_t i : active) {
-      left[i] -= rate[i] * step;
-      if (left[i] <= 1e-6) flows[i].end = now;
-    }
-  }
-}
-
-// Random traffic on a two-level tree, checked against reference_max_min: no overheads, no latency, no framing, so
-// each message is delivered exactly when its bytes are sent. Leaf l has `per_leaf` nodes on access links of
-// (0.5 + 0.1 x node) GB/s and an uplink of uplink[l] GB/s; leaf 0's switch moves at most 1.7 GB/s. Messages go
-// between random pairs (a fixed linear congruential generator) at random times in [0, window).
-struct RandomTraffic {
-  std::uint64_t seed = 1;
-  int per_leaf = 5;
-  std::vector<double> uplink;  // GB/s, one per leaf
-  int messages = 120;
-  std::int64_t window_ns = 40000;
-  std::int64_t max_bytes = 20000;
-};
-
-struct RandomResult {
-  double max_error_s = 0;      // largest |delivered - reference| over the messages
-  int contended = 0;           // messages that lost time to sharing
-  std::uint64_t splits = 0, merges = 0;
-  std::vector<Time> delivered;  // per message
-};
-
-RandomResult run_random(const RandomTraffic& r) {
-  topo::Topology t;
-  t.add_switch("core", sw(0), here);
-  const int leaves = static_cast<int>(r.uplink.size());
-  for (int l = 0; l < leaves; ++l) {
-    t.add_switch(name("leaf", l), l == 0 ? sw(0, ByteRate{1.7e9}) : sw(0), here);
-    t.add_link(name("leaf", l), "core", hw::LinkSpec{ByteRate{r.uplink[static_cast<std::size_t>(l)] * 1e9}, Time{}},
-               here);
-  }
-  const int nodes = leaves * r.per_leaf;
-  for (int n = 0; n < nodes; ++n) {
-    t.add_node(name("n", n), instant(), here);
-    t.add_link(name("n", n), name("leaf", n / r.per_leaf), hw::LinkSpec{ByteRate{(0.5 + 0.1 * n) * 1e9}, Time{}},
-               here);
-  }
-  t.seal();
-  std::uint64_t seed = r.seed;
-  auto next = [&seed](std::uint64_t bound) {
-    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (seed >> 33) % bound;
-  };
-  FairHarness h(t, no_framing());
-  std::vector<RefFlow> ref;
-  std::vector<double> capacity;
-  for (int d = 0; d < 2 * t.link_count(); ++d) capacity.push_back(t.dir_link_spec(d).bandwidth.per_second);
-  const int leaf0_resource = 2 * t.link_count();  // the one switch with a capacity, after the link directions
-  capacity.push_back(1.7e9);
-  std::vector<topo::DirLinkId> route;
-  for (int m = 0; m < r.messages; ++m) {
-    const auto tag = static_cast<std::uint64_t>(m);
-    const int src = static_cast<int>(next(static_cast<std::uint64_t>(nodes)));
-    int dst = static_cast<int>(next(static_cast<std::uint64_t>(nodes - 1)));
-    if (dst >= src) ++dst;
-    const Time start = Time::from_ns(static_cast<std::int64_t>(next(static_cast<std::uint64_t>(r.window_ns))));
-    const Bytes bytes{static_cast<std::int64_t>(200 + next(static_cast<std::uint64_t>(r.max_bytes)))};
-    h.start_at(start, {src, dst, bytes, tag});
-    RefFlow f;
-    f.start = start.seconds();
-    f.bytes = static_cast<double>(bytes.count);
-    t.route(src, dst, route, tag);
-    for (std::size_t i = 0; i < route.size(); ++i) {
-      f.resources.push_back(route[i]);
-      if (i + 1 < route.size() && t.vertex(t.dir_link_head(route[i])).name == "leaf0") {
-        f.resources.push_back(leaf0_resource);
-      }
-    }
-    ref.push_back(f);
-  }
-  h.run();
-  reference_max_min(ref, capacity);
-  REQUIRE(h.done.size() == static_cast<std::size_t>(r.messages));
-  check_parts(h);
-  RandomResult out;
-  for (int m = 0; m < r.messages; ++m) {
-    const net::TransferTiming& d = h.done.at(static_cast<std::uint64_t>(m));
-    out.max_error_s = std::max(out.max_error_s, std::abs(d.delivered.seconds() - ref[static_cast<std::size_t>(m)].end));
-    if (d.waiting > Time{}) ++out.contended;
-    out.delivered.push_back(d.delivered);
-  }
-  out.splits = h.model().class_splits();
-  out.merges = h.model().class_merges();
-  CHECK(h.model().active_flows() == 0);
-  CHECK(h.model().rate_classes() == 0);
-  return out;
-}
-
-}  // namespace
-
-TEST_CASE("fair: random traffic ends when a from-scratch max-min solver says") {
-  // The model keeps flows in rate classes, solves only what a change can reach and only on tight resources; the
-  // reference puts every flow on every resource and solves everything at every event. They must agree to within
-  // rounding: a few picoseconds per rate change (a wrong rate would be off by nanoseconds to microseconds).
-  SECTION("light: two leaves, 120 messages over 40 us") {
-    const RandomResult r = run_random(RandomTraffic{12345, 5, {1.3, 0.9}, 120, 40000, 20000});
-    CHECK(r.max_error_s < 10e-12);
-    CHECK(r.contended > 60);  // the traffic really does contend
-  }
-  SECTION("heavy: three leaves behind thin uplinks, 400 messages over 20 us") {
-    // Uplinks of 0.4 to 0.8 GB/s behind six nodes of 0.5 to 2.2 GB/s each: hundreds of flows at once, most held
-    // back by an uplink or a downlink, whose order changes as flows come and go.
-    std::uint64_t splits = 0, merges = 0;
-    for (std::uint64_t seed : {1, 2, 3, 4}) {
-      INFO("seed " << seed);
-      const RandomResult r = run_random(RandomTraffic{seed, 6, {0.4, 0.6, 0.8}, 400, 20000, 20000});
-      CHECK(r.max_error_s < 10e-12);
-      CHECK(r.contended > 350);
-      splits += r.splits;
-      merges += r.merges;
-    }
-    // The classes really were split and merged along the way (so those paths are checked too).
-    CHECK(splits > 0);
-    CHECK(merges > 0);
-  }
-  SECTION("the same traffic gives the same times, to the picosecond") {
-    const RandomTraffic traffic{7, 6, {0.4, 0.6, 0.8}, 400, 20000, 20000};
-    CHECK(run_random(traffic).delivered == run_random(traffic).delivered);
-  }
-}
-

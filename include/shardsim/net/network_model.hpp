@@ -1,8 +1,11 @@
 #pragma once
-// How bytes move between nodes: the extension point between the executor and a network model (FIFO
-// store-and-forward now; max-min fair sharing later). A model reacts to transfers started by the executor and
-// to its own events, which it schedules through NetContext on the executor's engine, and reports each transfer's
-// delivery with a breakdown of where its time went. Times are picoseconds, sizes payload bytes.
+// How bytes move between nodes: the extension point between the executor and a network model. There are two
+// (`network.model`): fifo (fifo_network.hpp: messages cross each link whole, one at a time per link direction)
+// and fair (fair_network.hpp: messages are flows sharing every link direction max-min fairly, the rates from
+// maxmin_solver.hpp). What every message pays outside the links, whatever the model (CPU queues and overheads,
+// framing, routes and their latency, the counters), is message_path.hpp. A model reacts to transfers started by
+// the executor and to its own events, which it schedules through NetContext on the executor's engine, and reports
+// each transfer's delivery with a breakdown of where its time went. Times are picoseconds, sizes payload bytes.
 
 #include <cstdint>
 #include <memory>
@@ -34,7 +37,7 @@ struct TransferRequest {
 struct TransferTiming {
   Time started;
   Time delivered;
-  Time waiting;        // queued behind other messages: sender CPU, a busy link, receiver CPU
+  Time waiting;        // queued behind other messages: sender CPU, a busy link (fifo) or sharing (fair), receiver CPU
   Time overhead;       // per-message software overhead at sender and receiver
   Time latency;        // propagation on links and forwarding in switches
   Time serialization;  // putting wire bytes on links
@@ -46,8 +49,9 @@ class NetContext {
   virtual core::EventId schedule(Time at, NetEvent event) = 0;
   virtual void cancel(core::EventId id) = 0;
   virtual void delivered(std::uint64_t tag, const TransferTiming& timing) = 0;
-  // For timelines: the transfer `tag` occupies (FIFO) or flows over (fair) link direction `link` from `begin` to
-  // `end`. Models call it when they know the interval; the default ignores it.
+  // For timelines: the transfer `tag` occupies (fifo: while it is serialized) or flows over (fair: from its flow's
+  // begin to its last byte sent; concurrent flows' intervals overlap) link direction `link` from `begin` to `end`.
+  // Models call it once per link direction of a route, when they know the interval; the default ignores it.
   virtual void link_busy(topo::DirLinkId /*link*/, Time /*begin*/, Time /*end*/, std::uint64_t /*tag*/) {}
 
  protected:
@@ -79,7 +83,7 @@ struct NetCounters {
   std::vector<Bytes> node_payload_sent;
   std::vector<Bytes> node_payload_received;
   std::vector<Bytes> link_wire_bytes;
-  std::vector<Time> link_busy;  // time each link direction spent serializing
+  std::vector<Time> link_busy;  // per link direction, the sum of wire bytes / bandwidth over the messages it carried
   std::uint64_t transfers = 0;
 };
 
