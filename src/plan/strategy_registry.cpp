@@ -13,10 +13,11 @@ const Strategy& tensor_strategy();
 const Strategy& pipeline_strategy();
 const Strategy& expert_strategy();
 const Strategy& data_strategy();
+const Strategy& dllama_runtime();
 
 std::span<const Strategy* const> strategies() {
-  static const std::array<const Strategy*, 5> all{&seed_strategy(), &tensor_strategy(), &pipeline_strategy(),
-                                                  &expert_strategy(), &data_strategy()};
+  static const std::array all{&seed_strategy(), &tensor_strategy(), &pipeline_strategy(), &expert_strategy(),
+                             &data_strategy(), &dllama_runtime()};
   return all;
 }
 

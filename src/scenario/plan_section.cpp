@@ -35,12 +35,18 @@ void read_plan(TomlReader& p, Scenario& s) {
   // A transformer (and a training step) is split tensor-parallel with ring collectives unless told otherwise; the
   // seed's MLP stack the notebook's way, every collective direct.
   const bool transformer = s.transformer.has_value();
-  const std::string name = p.string("strategy").value_or(transformer ? "tensor" : "seed");
+  // plan.runtime names a runtime (a program people run) instead of a strategy.
+  const bool runtime = p.has("runtime");
+  if (runtime && p.has("strategy")) p.fail("runtime", "give plan.strategy or plan.runtime, not both");
+  const std::string_view key = runtime ? "runtime" : "strategy";
+  const std::string name = runtime ? *p.string("runtime") : p.string("strategy").value_or(transformer ? "tensor" : "seed");
   const plan::Strategy* strategy = plan::find_strategy(name);
-  if (!strategy) {
+  if (!strategy || strategy->is_runtime() != runtime) {
     std::string message = "unknown value '" + name + "'; expected one of:";
-    for (const plan::Strategy* st : plan::strategies()) message.append(" ").append(st->name());
-    p.fail("strategy", message);
+    for (const plan::Strategy* st : plan::strategies()) {
+      if (st->is_runtime() == runtime) message.append(" ").append(st->name());
+    }
+    p.fail(key, message);
   }
   s.plan.strategy = name;
   if (!strategy->has_collectives() && p.has("collective")) {

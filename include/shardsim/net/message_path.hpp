@@ -1,8 +1,9 @@
 #pragma once
 // What every message pays outside the links, whatever the network model (fifo_network.hpp, fair_network.hpp).
 // A message of S payload bytes
-//   1. waits for its sender's CPU, which handles one message at a time in the order they were started, and pays
-//      the sender's send_overhead there;
+//   1. waits for its sender's thread (TransferRequest::lane; one unless a runtime sends from several), which handles
+//      one message at a time in the order they were started, and pays the sender's send_overhead there once per
+//      send() call it takes;
 //   2. is cut into frames: W = wire_bytes(S) bytes cross every link of its route (network_model.hpp), the route
 //      being the topology's for (src, dst, tag); each hop adds its link's latency and, unless it is the last, the
 //      forwarding latency of the switch at its head;
@@ -51,7 +52,7 @@ class MessagePath {
     require(options.mtu.count > 0, "mtu must be positive");
     const auto nodes = static_cast<std::size_t>(topology.node_count());
     const auto dir_links = static_cast<std::size_t>(2 * topology.link_count());
-    send_free_.assign(nodes, Time{});
+    send_free_.assign(nodes, std::vector<Time>(1, Time{}));
     recv_free_.assign(nodes, Time{});
     counters_.node_payload_sent.assign(nodes, Bytes{});
     counters_.node_payload_received.assign(nodes, Bytes{});
@@ -72,8 +73,10 @@ class MessagePath {
     ++in_flight_;
     ++counters_.transfers;
     counters_.node_payload_sent[static_cast<std::size_t>(request.src)] += request.payload;
-    const Time overhead = topology_.node(request.src).send_overhead;
-    Time& cpu = send_free_[static_cast<std::size_t>(request.src)];
+    const Time overhead = topology_.node(request.src).send_overhead * request.send_calls;
+    std::vector<Time>& lanes = send_free_[static_cast<std::size_t>(request.src)];
+    if (lanes.size() <= request.lane) lanes.resize(request.lane + 1u, Time{});
+    Time& cpu = lanes[request.lane];
     cpu = std::max(now, cpu) + overhead;
     m.timing.overhead += overhead;
     return Sent{id, cpu};
@@ -139,7 +142,7 @@ class MessagePath {
   NetworkOptions options_;
   std::vector<Message> messages_;  // slots, reused through free_
   std::vector<TransferId> free_;
-  std::vector<Time> send_free_;    // per node: when its CPU may next send
+  std::vector<std::vector<Time>> send_free_;  // per node and sending thread: when it may next send
   std::vector<Time> recv_free_;    // per node: when its CPU may next receive
   NetCounters counters_;
   std::size_t in_flight_ = 0;

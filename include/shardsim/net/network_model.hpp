@@ -30,6 +30,8 @@ struct TransferRequest {
   topo::NodeId dst = 0;
   Bytes payload;
   std::uint64_t tag = 0;  // the caller's, handed back on delivery
+  std::uint16_t lane = 0;       // the sender's thread that sends it: each sends one message at a time
+  std::int32_t send_calls = 1;  // send() calls it takes, each paying the sender's send_overhead
 };
 
 // Where a transfer's time went, from the moment it was started to its delivery. The four parts add up to

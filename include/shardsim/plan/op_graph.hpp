@@ -25,6 +25,12 @@ struct ComputeOp {
 struct CollectiveOp {
   collective::CollectiveSpec spec;
   std::vector<NodeId> members;  // members[rank] is the node playing that rank
+  // How the ranks' software sends (a runtime's choice; the defaults are one thread, one send() per message): a rank
+  // serves its peers (the other ranks, in rank order) from `io_threads` threads, peer i from thread i mod
+  // io_threads, each thread one message at a time; a message goes out in send() calls of at most `send_chunk` bytes
+  // (0: one call), each costing the sender's send_overhead.
+  int io_threads = 1;
+  Bytes send_chunk{0};
 };
 
 // What part of a training step (or inference pass) an op belongs to, for the step's breakdown: the critical path's

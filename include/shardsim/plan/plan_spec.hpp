@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "shardsim/collective/collective.hpp"
+#include "shardsim/hw/number_format.hpp"
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/util/key_reader.hpp"
 
@@ -26,6 +27,17 @@ enum class Routing {
   worst,   // each token's experts all on one node other than node 0
 };
 
+// What a runtime plan (plan.runtime, strategy.hpp) is told beyond the nodes: the version whose behaviour it models,
+// the threads each node runs, the format of the activations it sends, the KV cache it allocates, and how it splits
+// layers (llama.cpp's --tensor-split). Zero or empty: the runtime's own default.
+struct RuntimeOptions {
+  std::string version;        // as the runtime numbers its releases ("0.1.0", "b4747")
+  int threads = 0;            // per node
+  hw::NumberFormat buffer = hw::NumberFormat::q8_0;  // what syncs carry (distributed-llama's --buffer-float-type)
+  std::int64_t max_seq_len = 0;                      // positions of KV cache allocated
+  std::vector<double> split;                         // per node, a share of the layers (llama.cpp --tensor-split)
+};
+
 struct PlanSpec {
   std::string strategy = "seed";  // a registered strategy's name (strategy.hpp)
   int nodes = 1;
@@ -41,6 +53,7 @@ struct PlanSpec {
   Schedule schedule = Schedule::one_f_one_b;
   Bytes gradient_bucket{25'000'000};  // gradients all-reduced together; PyTorch DDP's bucket_cap_mb default, 25 MB
   bool overlap_gradients = true;      // a bucket's all-reduce starts as soon as its gradients are complete
+  RuntimeOptions runtime;  // runtimes only
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;

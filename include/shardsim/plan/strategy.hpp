@@ -47,8 +47,13 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
 
-  // Its value of plan.strategy.
+  // Its value of plan.strategy, or of plan.runtime for a runtime: a plan that lays out the work and the traffic as
+  // a program people run does (its version in plan.runtime_version).
   virtual std::string_view name() const = 0;
+  virtual bool is_runtime() const { return false; }
+  // A runtime's versions whose behaviour differs, newest last, each worth comparing with the one chosen; empty
+  // for a strategy.
+  virtual std::vector<std::string> versions() const { return {}; }
 
   // Inference. Reads the strategy's keys into `spec` (spec.strategy and spec.algorithm are already set; the
   // loader reads plan.collective); fails through `keys` on any problem, such as a model it cannot run.
