@@ -1,0 +1,128 @@
+#pragma once
+// One collective of a block as it runs: a state machine over the steps of its expansion (collective::expand),
+// driven by the executor with three events: a rank became ready, a step was delivered, a rank may have completed.
+//
+//   rank r ready     (its unit woke, dependency_index.hpp) every step r sends that waits for no delivery starts
+//                    now; the network model serializes r's messages on its CPU, in schedule order;
+//   step k delivered the steps that depended on k and now wait for nothing start, if their source is ready;
+//   rank r complete  once r is ready and every step addressed to it has been delivered (once only); after the
+//                    last rank, the collective is complete everywhere.
+//
+// Critical path (critical_path.hpp): a step's message extends its base, the latest of its source's ready mark and
+// the deliveries it waits for (a schedule without dependencies: the source's ready mark); a rank completes with
+// the later of its ready mark and its latest delivery (its ready mark on a tie).
+//
+// State: per rank, its sends, the deliveries to it still outstanding, its ready mark and latest delivery; per step,
+// only when the schedule has dependencies, the deliveries it still waits for, its base (then delivery) mark and the
+// steps waiting for it. Ranks and steps are the collective's own indices (0..p-1, schedule order). Memory is
+// O(ranks + steps + dependencies) on top of the schedule, with one Mark per step when there are dependencies.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "critical_path.hpp"
+#include "id_vector.hpp"
+#include "shardsim/collective/collective.hpp"
+#include "shardsim/plan/op_graph.hpp"
+
+namespace shardsim::exec {
+
+class CollectiveRun {
+ public:
+  using StepIndex = std::uint32_t;  // a step of the schedule
+
+  // Expands the collective; `collective` must outlive the run.
+  CollectiveRun(plan::OpId op, const plan::CollectiveOp& collective);
+
+  plan::OpId op() const { return op_; }
+  std::int32_t ranks() const { return static_cast<std::int32_t>(ranks_.size()); }
+  const collective::CollectiveSpec& spec() const { return collective_->spec; }
+  // The node playing `rank`.
+  plan::NodeId member(std::int32_t rank) const { return collective_->members[rank]; }
+  const collective::Step& step(StepIndex k) const { return schedule_.steps[k]; }
+  // When the first rank became ready (for the trace's collective span); negative before.
+  Time first_ready() const { return first_ready_; }
+
+  // `rank` is ready at `mark`: calls send(StepIndex) for each of its steps that waits for no delivery.
+  template <class Send>
+  void rank_ready(std::int32_t rank, const Mark& mark, Send&& send) {
+    RankState& r = ranks_[rank];
+    r.ready = true;
+    r.ready_mark = mark;
+    if (first_ready_.ps < 0 || mark.time < first_ready_) first_ready_ = mark.time;
+    for (std::uint32_t i = r.first_send; i < r.first_send + r.send_count; ++i) {
+      const StepIndex k = sends_[i];
+      if (steps_.empty()) {
+        send(k);
+      } else if (steps_[k].waiting == 0) {
+        steps_[k].mark = mark;
+        send(k);
+      }
+    }
+  }
+
+  // The mark step k's message extends.
+  const Mark& base(StepIndex k) const {
+    return steps_.empty() ? ranks_[schedule_.steps[k].src].ready_mark : steps_[k].mark;
+  }
+
+  // Step k was delivered with `mark` (its base charged with the message): calls send(StepIndex) for each step that
+  // now waits for nothing and whose source is ready.
+  template <class Send>
+  void delivered(StepIndex k, const Mark& mark, Send&& send) {
+    RankState& dst = ranks_[schedule_.steps[k].dst];
+    if (mark.time >= dst.last_in.time) dst.last_in = mark;
+    --dst.incoming;
+    if (steps_.empty()) return;
+    steps_[k].mark = mark;
+    const StepState& done = steps_[k];
+    for (std::uint32_t i = done.first_dependent; i < done.first_dependent + done.dependent_count; ++i) {
+      const StepIndex next_k = dependents_[i];
+      StepState& next = steps_[next_k];
+      if (mark.time >= next.mark.time) next.mark = mark;
+      const RankState& src = ranks_[schedule_.steps[next_k].src];
+      if (--next.waiting == 0 && src.ready) {
+        if (src.ready_mark.time > next.mark.time) next.mark = src.ready_mark;
+        send(next_k);
+      }
+    }
+  }
+
+  // If `rank` is ready, everything addressed to it has been delivered, and it did not complete before: the mark it
+  // completes with. The caller signals the completion, then counts it with count_completed().
+  std::optional<Mark> complete(std::int32_t rank);
+  // Counts one more completed rank; true for the last, when the collective is complete everywhere.
+  bool count_completed() { return ++completed_ == ranks(); }
+
+ private:
+  struct RankState {
+    std::uint32_t first_send = 0;  // its steps are sends_[first_send, first_send + send_count), in schedule order
+    std::uint32_t send_count = 0;
+    std::int32_t incoming = 0;  // deliveries to it still outstanding; -1 once it completed
+    bool ready = false;
+    Mark ready_mark;
+    Mark last_in;  // its latest delivery
+  };
+  struct StepState {
+    std::uint32_t first_dependent = 0;  // steps waiting for it: dependents_[first_dependent, + dependent_count)
+    std::uint32_t dependent_count = 0;
+    std::uint32_t waiting = 0;  // deliveries it still waits for
+    Mark mark;                  // its base until it is delivered, then its delivery
+  };
+
+  void index_sends();
+  void index_dependents();
+
+  plan::OpId op_;
+  const plan::CollectiveOp* collective_;
+  collective::Schedule schedule_;
+  IdVector<std::int32_t, RankState> ranks_;
+  std::vector<StepIndex> sends_;                 // grouped by source rank
+  IdVector<StepIndex, StepState> steps_;         // empty when the schedule has no dependencies
+  std::vector<StepIndex> dependents_;            // grouped by the step they wait for
+  Time first_ready_{-1};
+  std::int32_t completed_ = 0;
+};
+
+}  // namespace shardsim::exec
