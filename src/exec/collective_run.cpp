@@ -11,44 +11,24 @@ CollectiveRun::CollectiveRun(plan::OpId op, const plan::CollectiveOp& collective
   if (!schedule_.deps.empty()) index_dependents();
 }
 
-// Groups the steps by source rank, in schedule order, and counts the deliveries each rank waits for.
+// Groups the steps by source rank and counts the deliveries each rank waits for.
 void CollectiveRun::index_sends() {
-  for (const collective::Step& step : schedule_.steps) {
-    ++ranks_[step.src].send_count;
-    ++ranks_[step.dst].incoming;
-  }
-  // As in DependencyIndex::add_waits: each group's start counts down from its end as steps are placed back to front.
-  std::uint32_t end = 0;
-  for (RankState& rank : ranks_) {
-    end += rank.send_count;
-    rank.first_send = end;
-  }
-  sends_.resize(schedule_.steps.size());
-  for (auto k = static_cast<StepIndex>(schedule_.steps.size()); k-- > 0;) {
-    sends_[--ranks_[schedule_.steps[k].src].first_send] = k;
-  }
+  for (const collective::Step& step : schedule_.steps) ++ranks_[step.dst].incoming;
+  sends_ = Grouped<std::int32_t, StepIndex>(ranks_.size(), [&](auto&& emit) {
+    for (StepIndex k = 0; k < schedule_.steps.size(); ++k) emit(schedule_.steps[k].src, k);
+  });
 }
 
-// For each step, the steps that wait for it (in schedule order) and how many deliveries it waits for.
+// For each step, the steps that wait for it and how many deliveries it waits for.
 void CollectiveRun::index_dependents() {
   const auto n = static_cast<StepIndex>(schedule_.steps.size());
   steps_.assign(n, StepState{});
-  for (StepIndex k = 0; k < n; ++k) {
-    for (StepIndex dep : schedule_.deps_of(k)) {
-      ++steps_[dep].dependent_count;
-      ++steps_[k].waiting;
+  for (StepIndex k = 0; k < n; ++k) steps_[k].waiting = static_cast<std::uint32_t>(schedule_.deps_of(k).size());
+  dependents_ = Grouped<StepIndex, StepIndex>(n, [&](auto&& emit) {
+    for (StepIndex k = 0; k < n; ++k) {
+      for (const StepIndex dep : schedule_.deps_of(k)) emit(dep, k);
     }
-  }
-  std::uint32_t end = 0;
-  for (StepState& step : steps_) {
-    end += step.dependent_count;
-    step.first_dependent = end;
-  }
-  dependents_.resize(schedule_.deps.size());
-  for (StepIndex k = n; k-- > 0;) {
-    const auto deps = schedule_.deps_of(k);
-    for (auto dep = deps.rbegin(); dep != deps.rend(); ++dep) dependents_[--steps_[*dep].first_dependent] = k;
-  }
+  });
 }
 
 std::optional<Mark> CollectiveRun::complete(std::int32_t rank) {

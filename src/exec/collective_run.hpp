@@ -51,8 +51,7 @@ class CollectiveRun {
     r.ready = true;
     r.ready_mark = mark;
     if (first_ready_.ps < 0 || mark.time < first_ready_) first_ready_ = mark.time;
-    for (std::uint32_t i = r.first_send; i < r.first_send + r.send_count; ++i) {
-      const StepIndex k = sends_[i];
+    for (const StepIndex k : sends_[rank]) {
       if (steps_.empty()) {
         send(k);
       } else if (steps_[k].waiting == 0) {
@@ -76,9 +75,7 @@ class CollectiveRun {
     --dst.incoming;
     if (steps_.empty()) return;
     steps_[k].mark = mark;
-    const StepState& done = steps_[k];
-    for (std::uint32_t i = done.first_dependent; i < done.first_dependent + done.dependent_count; ++i) {
-      const StepIndex next_k = dependents_[i];
+    for (const StepIndex next_k : dependents_[k]) {
       StepState& next = steps_[next_k];
       if (mark.time >= next.mark.time) next.mark = mark;
       const RankState& src = ranks_[schedule_.steps[next_k].src];
@@ -97,16 +94,12 @@ class CollectiveRun {
 
  private:
   struct RankState {
-    std::uint32_t first_send = 0;  // its steps are sends_[first_send, first_send + send_count), in schedule order
-    std::uint32_t send_count = 0;
     std::int32_t incoming = 0;  // deliveries to it still outstanding; -1 once it completed
     bool ready = false;
     Mark ready_mark;
     Mark last_in;  // its latest delivery
   };
   struct StepState {
-    std::uint32_t first_dependent = 0;  // steps waiting for it: dependents_[first_dependent, + dependent_count)
-    std::uint32_t dependent_count = 0;
     std::uint32_t waiting = 0;  // deliveries it still waits for
     Mark mark;                  // its base until it is delivered, then its delivery
   };
@@ -118,9 +111,9 @@ class CollectiveRun {
   const plan::CollectiveOp* collective_;
   collective::Schedule schedule_;
   IdVector<std::int32_t, RankState> ranks_;
-  std::vector<StepIndex> sends_;                 // grouped by source rank
-  IdVector<StepIndex, StepState> steps_;         // empty when the schedule has no dependencies
-  std::vector<StepIndex> dependents_;            // grouped by the step they wait for
+  Grouped<std::int32_t, StepIndex> sends_;    // per rank, the steps it sends, in schedule order
+  IdVector<StepIndex, StepState> steps_;      // empty when the schedule has no dependencies
+  Grouped<StepIndex, StepIndex> dependents_;  // per step, the steps that wait for it, in schedule order
   Time first_ready_{-1};
   std::int32_t completed_ = 0;
 };

@@ -77,21 +77,12 @@ std::vector<DependencyIndex::Wait> DependencyIndex::waits(const plan::Block& blo
   return out;
 }
 
-// Groups the waits by signal, keeping their order within each signal (a counting sort).
+// Counts what each unit waits for, and groups the waits by signal, in declaration order.
 void DependencyIndex::add_waits(const std::vector<Wait>& waits) {
-  for (const Wait& w : waits) {
-    ++signals_[w.signal].waiter_count;
-    ++units_[w.unit].waiting;
-  }
-  // Each signal's first_waiter starts at the end of its group and counts down as the waits are placed back to
-  // front, ending at the group's beginning.
-  std::uint32_t end = 0;
-  for (Signal& s : signals_) {
-    end += s.waiter_count;
-    s.first_waiter = end;
-  }
-  waiters_.resize(waits.size());
-  for (auto w = waits.rbegin(); w != waits.rend(); ++w) waiters_[--signals_[w->signal].first_waiter] = w->unit;
+  for (const Wait& w : waits) ++units_[w.unit].waiting;
+  waiters_ = Grouped<SignalId, UnitId>(signals_.size(), [&](auto&& emit) {
+    for (const Wait& w : waits) emit(w.signal, w.unit);
+  });
 }
 
 std::vector<UnitId> DependencyIndex::ready_units() const {

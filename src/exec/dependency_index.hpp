@@ -39,8 +39,6 @@ struct Unit {
 };
 
 struct Signal {
-  std::uint32_t first_waiter = 0;  // its waiting units are waiters_[first_waiter, first_waiter + waiter_count)
-  std::uint32_t waiter_count = 0;
   bool fired = false;
 };
 
@@ -71,9 +69,7 @@ class DependencyIndex {
     require(!signal.fired, "executor: signal fired twice");
     signal.fired = true;
     ++fired_;
-    const std::uint32_t end = signal.first_waiter + signal.waiter_count;
-    for (std::uint32_t w = signal.first_waiter; w < end; ++w) {
-      const UnitId waiter = waiters_[w];
+    for (const UnitId waiter : waiters_[id]) {
       if (--units_[waiter].waiting == 0) wake(waiter);
     }
   }
@@ -105,7 +101,7 @@ class DependencyIndex {
   IdVector<UnitId, Unit> units_;
   IdVector<SignalId, Signal> signals_;
   IdVector<CollectiveId, plan::OpId> collectives_;
-  std::vector<UnitId> waiters_;  // every signal's waiting units, grouped by signal in SignalId order
+  Grouped<SignalId, UnitId> waiters_;  // per signal, the units that wait for it
   std::size_t fired_ = 0;
 };
 

@@ -20,15 +20,8 @@
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/util/error.hpp"
 
-using shardsim::Bytes;
 using shardsim::InternalError;
-using shardsim::collective::Algorithm;
-using shardsim::collective::CollectiveKind;
-using shardsim::collective::CollectiveSpec;
-using shardsim::collective::expand;
-using shardsim::collective::Schedule;
-using shardsim::collective::supports;
-using namespace collective_test;
+using namespace collective_test;  // the names of schedule_helpers.hpp
 
 TEST_CASE("expand rejects what the planner should never build") {
   // Unsupported pairs, reductions of different sizes, groups that are not one per rank, negative sizes.

@@ -14,12 +14,8 @@
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/util/error.hpp"
 
-using shardsim::Bytes;
 using shardsim::InternalError;
-using shardsim::collective::Algorithm;
-using shardsim::collective::CollectiveKind;
-using shardsim::collective::supports;
-using namespace collective_test;
+using namespace collective_test;  // the names of schedule_helpers.hpp
 
 TEST_CASE("supports: which algorithm expands which collective") {
   // The table in collective_spec.hpp.

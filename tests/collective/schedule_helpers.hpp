@@ -19,6 +19,8 @@ using shardsim::collective::Algorithm;
 using shardsim::collective::CollectiveKind;
 using shardsim::collective::CollectiveSpec;
 using shardsim::collective::Schedule;
+using shardsim::collective::expand;
+using shardsim::collective::supports;
 
 using I64 = std::vector<std::int64_t>;
 

@@ -17,7 +17,8 @@ using shardsim::collective::CollectiveKind;
 using shardsim::collective::CollectiveSpec;
 using shardsim::collective::Schedule;
 
-// What the checks share: the schedule, its sizes, what each step carries, and who depends on whom.
+// One run of the symbolic executor: the schedule, its sizes, what each step carries, who depends on whom, and the
+// checks, in the order verify() makes them.
 struct Run {
   const CollectiveSpec& spec;
   const Schedule& s;
@@ -31,9 +32,15 @@ struct Run {
   std::vector<std::vector<std::uint64_t>> before{};  // per step, the steps it depends on transitively (bits)
   std::vector<std::vector<std::size_t>> into{};      // per rank, the steps delivered to it
 
+  std::uint64_t everyone = p == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << p) - 1;  // every rank, as bits
+
   bool depends(std::size_t k, std::size_t j) const { return (before[k][j / 64] >> (j % 64)) & 1; }
   bool is_root(int r) const { return r == spec.root; }
-  std::uint64_t everyone() const { return p == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << p) - 1; }
+
+  std::string check_steps();
+  void index_dependencies();
+  std::string check_sums() const;
+  std::string check_pieces() const;
 };
 
 std::uint64_t mask_of(const std::vector<int>& ranks) {
@@ -44,16 +51,9 @@ std::uint64_t mask_of(const std::vector<int>& ranks) {
 
 // Structure: the compressed arrays, each step's ranks, dependencies on earlier steps only, content sets that are
 // sorted, disjoint and in range; and each step's bytes, which must follow from what it carries. Fills
-// run.origins and run.carried.
-std::string check_steps(Run& run) {
+// origins and carried.
+std::string Run::check_steps() {
   std::ostringstream err;
-  const CollectiveSpec& spec = run.spec;
-  const Schedule& s = run.s;
-  const int p = run.p;
-  const int parts = run.parts;
-  const std::size_t n = run.n;
-  auto& origins = run.origins;
-  auto& carried = run.carried;
   if (s.dep_begin.size() != n + 1 || s.dep_begin.front() != 0 || s.dep_begin.back() != s.deps.size()) {
     return "malformed dep_begin";
   }
@@ -117,36 +117,22 @@ std::string check_steps(Run& run) {
 }
 
 // Transitive dependencies, as bit sets, and the deliveries to each rank.
-void index_dependencies(Run& run) {
-  const Schedule& s = run.s;
-  const std::size_t n = run.n;
+void Run::index_dependencies() {
   const std::size_t words = (n + 63) / 64;
-  run.before.assign(n, std::vector<std::uint64_t>(words, 0));
+  before.assign(n, std::vector<std::uint64_t>(words, 0));
   for (std::size_t k = 0; k < n; ++k) {
     for (std::uint32_t d : s.deps_of(k)) {
-      for (std::size_t w = 0; w < words; ++w) run.before[k][w] |= run.before[d][w];
-      run.before[k][d / 64] |= std::uint64_t{1} << (d % 64);
+      for (std::size_t w = 0; w < words; ++w) before[k][w] |= before[d][w];
+      before[k][d / 64] |= std::uint64_t{1} << (d % 64);
     }
   }
-  run.into.assign(run.up, {});
-  for (std::size_t k = 0; k < n; ++k) run.into[static_cast<std::size_t>(s.steps[k].dst)].push_back(k);
+  into.assign(up, {});
+  for (std::size_t k = 0; k < n; ++k) into[static_cast<std::size_t>(s.steps[k].dst)].push_back(k);
 }
 
 // Reductions: every step's partial sums, from its dependencies only, and every rank's result.
-std::string check_sums(const Run& run) {
+std::string Run::check_sums() const {
   std::ostringstream err;
-  const CollectiveSpec& spec = run.spec;
-  const Schedule& s = run.s;
-  const int p = run.p;
-  const int parts = run.parts;
-  const std::size_t n = run.n;
-  const std::size_t uparts = run.uparts;
-  const auto& origins = run.origins;
-  const auto& carried = run.carried;
-  const auto& into = run.into;
-  const std::uint64_t everyone = run.everyone();
-  auto depends = [&](std::size_t k, std::size_t j) { return run.depends(k, j); };
-  auto is_root = [&](int r) { return run.is_root(r); };
   // Per rank and part, the contributors of the partial sum it holds. Receiving adds a disjoint partial sum, or
   // replaces the held one by a more complete one (a finished block); anything else counts someone twice.
   using State = std::vector<std::uint64_t>;
@@ -210,20 +196,8 @@ std::string check_sums(const Run& run) {
 }
 
 // Gather-type kinds and all-to-all: every step's pieces, from its dependencies only, and every rank's result.
-std::string check_pieces(const Run& run) {
+std::string Run::check_pieces() const {
   std::ostringstream err;
-  const CollectiveSpec& spec = run.spec;
-  const Schedule& s = run.s;
-  const int p = run.p;
-  const int parts = run.parts;
-  const std::size_t n = run.n;
-  const std::size_t up = run.up;
-  const std::size_t uparts = run.uparts;
-  const auto& origins = run.origins;
-  const auto& carried = run.carried;
-  const auto& into = run.into;
-  auto depends = [&](std::size_t k, std::size_t j) { return run.depends(k, j); };
-  auto is_root = [&](int r) { return run.is_root(r); };
   // Per rank, the atoms (origin, part) it holds: part i of rank o's piece, or (all-to-all) o's piece for i.
   using State = std::vector<char>;
   const bool a2a = spec.kind == CollectiveKind::all_to_all;
@@ -299,9 +273,9 @@ std::string verify(const CollectiveSpec& spec, const Schedule& s) {
   if (spec.kind == CollectiveKind::reduce_scatter && parts != p) return "reduce-scatter needs one part per rank";
   if (spec.kind == CollectiveKind::all_to_all && parts != p) return "all-to-all needs one part per receiver";
 
-  if (std::string problem = check_steps(run); !problem.empty()) return problem;
-  index_dependencies(run);
-  if (std::string problem = is_reduction(spec.kind) ? check_sums(run) : check_pieces(run); !problem.empty()) {
+  if (std::string problem = run.check_steps(); !problem.empty()) return problem;
+  run.index_dependencies();
+  if (std::string problem = is_reduction(spec.kind) ? run.check_sums() : run.check_pieces(); !problem.empty()) {
     return problem;
   }
   std::int64_t total = 0;

@@ -12,14 +12,7 @@
 #include "shardsim/collective/collective.hpp"
 #include "symbolic_executor.hpp"
 
-using shardsim::Bytes;
-using shardsim::collective::Algorithm;
-using shardsim::collective::CollectiveKind;
-using shardsim::collective::CollectiveSpec;
-using shardsim::collective::expand;
-using shardsim::collective::Schedule;
-using shardsim::collective::supports;
-using namespace collective_test;
+using namespace collective_test;  // the names of schedule_helpers.hpp
 
 namespace {
 
