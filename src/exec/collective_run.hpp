@@ -44,7 +44,7 @@ class CollectiveRun {
   // When the first rank became ready (for the trace's collective span); negative before.
   Time first_ready() const { return first_ready_; }
 
-  // `rank` is ready at `mark`: calls send(StepIndex) for each of its steps that waits for no delivery.
+  // `rank` is ready at `mark`: calls send(StepIndex) for each of its steps that waits for no more deliveries.
   template <class Send>
   void rank_ready(std::int32_t rank, const Mark& mark, Send&& send) {
     RankState& r = ranks_[rank];
@@ -55,6 +55,7 @@ class CollectiveRun {
       if (steps_.empty()) {
         send(k);
       } else if (steps_[k].waiting == 0) {
+        // Its deliveries came no later than now (events run in time order); on a tie the rank's mark wins.
         steps_[k].mark = mark;
         send(k);
       }
