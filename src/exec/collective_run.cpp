@@ -31,11 +31,4 @@ void CollectiveRun::index_dependents() {
   });
 }
 
-std::optional<Mark> CollectiveRun::complete(std::int32_t rank) {
-  RankState& r = ranks_[rank];
-  if (!r.ready || r.incoming != 0) return std::nullopt;
-  r.incoming = -1;  // completed: never again
-  return r.last_in.time > r.ready_mark.time ? r.last_in : r.ready_mark;
-}
-
 }  // namespace shardsim::exec

@@ -18,7 +18,6 @@
 // O(ranks + steps + dependencies) on top of the schedule, with one Mark per step when there are dependencies.
 
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "critical_path.hpp"
@@ -87,18 +86,29 @@ class CollectiveRun {
     }
   }
 
-  // If `rank` is ready, everything addressed to it has been delivered, and it did not complete before: the mark it
-  // completes with. The caller signals the completion, then counts it with count_completed().
-  std::optional<Mark> complete(std::int32_t rank);
+  // Whether `rank` completes now: it is ready, everything addressed to it has been delivered, and it did not
+  // complete before. Asked after every delivery, so it is cheap.
+  bool completes(std::int32_t rank) const {
+    const RankState& r = ranks_[rank];
+    return r.ready && r.incoming == 0;
+  }
+  // After completes(rank): records the completion and returns the mark the rank completes with. The caller signals
+  // it, then counts it with count_completed().
+  Mark complete(std::int32_t rank) {
+    RankState& r = ranks_[rank];
+    r.incoming = -1;  // completed: never again
+    return r.last_in.time > r.ready_mark.time ? r.last_in : r.ready_mark;
+  }
   // Counts one more completed rank; true for the last, when the collective is complete everywhere.
   bool count_completed() { return ++completed_ == ranks(); }
 
  private:
+  // A delivery reads incoming and last_in: they come first, together.
   struct RankState {
     std::int32_t incoming = 0;  // deliveries to it still outstanding; -1 once it completed
     bool ready = false;
-    Mark ready_mark;
     Mark last_in;  // its latest delivery
+    Mark ready_mark;
   };
   struct StepState {
     std::uint32_t waiting = 0;  // deliveries it still waits for

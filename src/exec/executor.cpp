@@ -177,17 +177,20 @@ class BlockRun final : public net::NetContext {
   // Fires (collective, rank) once the rank is complete (collective_run.hpp); fires (collective, everywhere) after
   // the last rank.
   void maybe_complete(CollectiveId c, std::int32_t rank) {
+    if (runs_[c].completes(rank)) complete(c, rank);
+  }
+
+  void complete(CollectiveId c, std::int32_t rank) {
     CollectiveRun& run = runs_[c];
-    const std::optional<Mark> mark = run.complete(rank);
-    if (!mark) return;
+    const Mark mark = run.complete(rank);
     nodes_[run.member(rank)].payload_delivered += collective::result_bytes(run.spec(), rank);
-    fire(index_.complete_on(run.op(), rank), *mark);
+    fire(index_.complete_on(run.op(), rank), mark);
     if (run.count_completed()) {
       if (trace_) {
         trace_->spans.push_back(TraceSpan{TraceSpan::Kind::collective, run.op(), block_index_, run.op(), -1,
-                                          offset_ + run.first_ready(), offset_ + mark->time, false});
+                                          offset_ + run.first_ready(), offset_ + mark.time, false});
       }
-      fire(index_.complete_everywhere(run.op()), *mark);
+      fire(index_.complete_everywhere(run.op()), mark);
     }
   }
 

@@ -3,7 +3,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <optional>
 #include <vector>
 
 #include "collective_run.hpp"
@@ -45,7 +44,7 @@ TEST_CASE("ring all-gather on 3 ranks: a step goes once its source is ready and 
   run.rank_ready(0, at(0), send);
   CHECK(sent == Sent{0});
   CHECK(run.first_ready() == Time{0});
-  CHECK_FALSE(run.complete(0));
+  CHECK_FALSE(run.completes(0));
   // t = 10: step 0 delivered to rank 1. Step 4 no longer waits for a delivery, but rank 1 is not ready.
   run.delivered(0, at(10), send);
   CHECK(sent == Sent{0});
@@ -66,21 +65,22 @@ TEST_CASE("ring all-gather on 3 ranks: a step goes once its source is ready and 
   run.delivered(2, at(21), send);
   CHECK(sent == Sent{0, 1, 4, 2, 5, 3});
   CHECK(run.base(3).time == Time{21});
-  CHECK_FALSE(run.complete(0));  // step 5 still on its way
+  CHECK_FALSE(run.completes(0));  // step 5 still on its way
 
   // Rank 2 has both pieces at t = 30: complete with its latest delivery; once only.
   run.delivered(4, at(30), send);
-  const std::optional<Mark> done2 = run.complete(2);
-  REQUIRE(done2);
-  CHECK(done2->time == Time{30});
-  CHECK_FALSE(run.complete(2));
+  REQUIRE(run.completes(2));
+  CHECK(run.complete(2).time == Time{30});
+  CHECK_FALSE(run.completes(2));
   CHECK_FALSE(run.count_completed());
   run.delivered(3, at(31), send);
   run.delivered(5, at(32), send);
   CHECK(sent.size() == 6);  // nothing more to send
-  CHECK(run.complete(1)->time == Time{31});
+  REQUIRE(run.completes(1));
+  CHECK(run.complete(1).time == Time{31});
   CHECK_FALSE(run.count_completed());
-  CHECK(run.complete(0)->time == Time{32});
+  REQUIRE(run.completes(0));
+  CHECK(run.complete(0).time == Time{32});
   CHECK(run.count_completed());  // the last rank: complete everywhere
 }
 
@@ -97,19 +97,20 @@ TEST_CASE("direct all-gather: a ready rank sends everything at once, and complet
   Mark delivery = at(9);
   delivery.cp.latency = Time{9};
   run.delivered(1, delivery, send);
-  CHECK_FALSE(run.complete(0));  // it has the piece, but is not ready
+  CHECK_FALSE(run.completes(0));  // it has the piece, but is not ready
   Mark ready0 = at(9);
   ready0.cp.compute = Time{9};
   run.rank_ready(0, ready0, send);
   CHECK(sent == Sent{1, 0});
   CHECK(run.base(0).cp.compute == Time{9});  // without dependencies, a step extends its source's ready mark
   // Equal times: rank 0 completes with its ready mark, not the delivery's.
-  const std::optional<Mark> done0 = run.complete(0);
-  REQUIRE(done0);
-  CHECK(done0->time == Time{9});
-  CHECK(done0->cp.compute == Time{9});
-  CHECK(done0->cp.latency == Time{0});
+  REQUIRE(run.completes(0));
+  const Mark done0 = run.complete(0);
+  CHECK(done0.time == Time{9});
+  CHECK(done0.cp.compute == Time{9});
+  CHECK(done0.cp.latency == Time{0});
   // Rank 1 was ready at t = 5; its delivery at t = 20 is later and is what it completes with.
   run.delivered(0, at(20), send);
-  CHECK(run.complete(1)->time == Time{20});
+  REQUIRE(run.completes(1));
+  CHECK(run.complete(1).time == Time{20});
 }
