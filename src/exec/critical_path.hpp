@@ -39,6 +39,14 @@ struct Mark {
   PhaseTimes phases;
   PathStepId via = PathStepId::none;
 
+  // The same path carried on to `end`, naming no step yet: charge() then says what the time in between was.
+  Mark continued_to(Time end) const {
+    Mark next = *this;  // a copy, rather than building a Mark field by field (which GCC zero-fills first)
+    next.time = end;
+    next.via = PathStepId::none;
+    return next;
+  }
+
   // Extends the path by `span`, all of it owned by an op of `phase`. The only way a mark's path grows, so the two
   // splits can never disagree.
   void charge(const Breakdown& span, plan::Phase phase) {

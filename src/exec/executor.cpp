@@ -121,7 +121,7 @@ class BlockRun final : public net::NetContext {
     const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work, streamed);
     const Time now = engine_.now();
     const Mark& ready = queued->ready;
-    Mark done{now + cost.total(), ready.cp, ready.phases, PathStepId::none};
+    Mark done = ready.continued_to(now + cost.total());
     if (trace_) {
       trace_->spans.push_back(TraceSpan{TraceSpan::Kind::compute, node, block_index_, queued->op, -1, offset_ + now,
                                         offset_ + done.time, false});
@@ -162,7 +162,7 @@ class BlockRun final : public net::NetContext {
     CollectiveRun& run = runs_[c];
     const collective::Step& step = run.step(k);
     const Mark& base = run.base(k);
-    Mark mark{timing.delivered, base.cp, base.phases, PathStepId::none};
+    Mark mark = base.continued_to(timing.delivered);
     if (trace_) {
       mark.via = path_.add_message(TraceSpan{TraceSpan::Kind::transfer, run.member(step.src), block_index_, run.op(),
                                              run.member(step.dst), offset_ + timing.started,
