@@ -1,0 +1,34 @@
+#include "collective_run.hpp"
+
+#include "shardsim/util/error.hpp"
+
+namespace shardsim::exec {
+
+CollectiveRun::CollectiveRun(plan::OpId op, const plan::CollectiveOp& collective)
+    : op_(op), collective_(&collective), schedule_(collective::expand(collective.spec)) {
+  ranks_.assign(static_cast<std::size_t>(collective.spec.ranks()), RankState{});
+  index_sends();
+  if (!schedule_.deps.empty()) index_dependents();
+}
+
+// Groups the steps by source rank and counts the deliveries each rank waits for.
+void CollectiveRun::index_sends() {
+  for (const collective::Step& step : schedule_.steps) ++ranks_[step.dst].incoming;
+  sends_ = Grouped<std::int32_t, StepIndex>(ranks_.size(), [&](auto&& emit) {
+    for (StepIndex k = 0; k < schedule_.steps.size(); ++k) emit(schedule_.steps[k].src, k);
+  });
+}
+
+// For each step, the steps that wait for it and how many deliveries it waits for.
+void CollectiveRun::index_dependents() {
+  const auto n = static_cast<StepIndex>(schedule_.steps.size());
+  steps_.assign(n, StepState{});
+  for (StepIndex k = 0; k < n; ++k) steps_[k].waiting = static_cast<std::uint32_t>(schedule_.deps_of(k).size());
+  dependents_ = Grouped<StepIndex, StepIndex>(n, [&](auto&& emit) {
+    for (StepIndex k = 0; k < n; ++k) {
+      for (const StepIndex dep : schedule_.deps_of(k)) emit(dep, k);
+    }
+  });
+}
+
+}  // namespace shardsim::exec
