@@ -39,12 +39,14 @@ std::vector<std::string> expand_files(const std::vector<std::string>& args) {
 }  // namespace
 
 int check_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim check FILE... [options]\n\n"
-      "Runs each scenario (files or glob patterns) and evaluates its [expect] table: one line per check with the\n"
-      "expected and actual value, then 'N passed, N failed'. Exits 1 if any check fails, 2 on bad input.\n"
-      "example: shardsim check scenarios/*.toml --junit check.xml\n"
-      "example: shardsim check 'scenarios/*.toml' --baseline baseline.toml\n\noptions");
+  CommandOptions options(R"(shardsim check FILE... [options]
+
+Runs each scenario (files or glob patterns) and evaluates its [expect] table: one line per check with the
+expected and actual value, then 'N passed, N failed'. Exits 1 if any check fails, 2 on bad input.
+example: shardsim check scenarios/*.toml --junit check.xml
+example: shardsim check 'scenarios/*.toml' --baseline baseline.toml
+
+options)");
   options.inputs("files", "scenario files or patterns").set("override a key in every scenario (repeatable)");
   options.add()("junit", po::value<std::string>(), "also write the results as JUnit XML to this file")(
       "baseline", po::value<std::string>(), "figures of an earlier run, for above_baseline / below_baseline")(

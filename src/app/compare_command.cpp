@@ -118,11 +118,13 @@ void print_aligned(std::ostream& out, const std::vector<Row>& rows) {
 }  // namespace
 
 int compare_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]\n\n"
-      "Runs one scenario's workload on several topologies and prints them side by side.\n"
-      "example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \\\n"
-      "           --topology topologies/pi4-1024-tree-10g.toml\n\noptions");
+  CommandOptions options(R"(shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]
+
+Runs one scenario's workload on several topologies and prints them side by side.
+example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \
+           --topology topologies/pi4-1024-tree-10g.toml
+
+options)");
   options.input("scenario", "scenario file");
   options.add()("topology", po::value<std::vector<std::string>>()->required(),
                 "a topology file (repeat for each column)");

@@ -12,12 +12,14 @@
 namespace shardsim::app {
 
 int explain_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim explain SCENARIO [--set key=value]...\n\n"
-      "Prints the closed-form estimate of a token op by op (parameters per node, each op's lower bound and its\n"
-      "terms: compute and memory time, messages, busiest link and CPU, dependency chains), then the block's\n"
-      "estimate beside the simulated time, so the difference shows what queueing and contention cost.\n"
-      "example: shardsim explain scenarios/gpt4-1024-pi4-tree-1g.toml\n\noptions");
+  CommandOptions options(R"(shardsim explain SCENARIO [--set key=value]...
+
+Prints the closed-form estimate of a token op by op (parameters per node, each op's lower bound and its
+terms: compute and memory time, messages, busiest link and CPU, dependency chains), then the block's
+estimate beside the simulated time, so the difference shows what queueing and contention cost.
+example: shardsim explain scenarios/gpt4-1024-pi4-tree-1g.toml
+
+options)");
   options.input("scenario", "scenario file").set("override a key (repeatable)");
   if (!options.parse(args, out)) return 0;
 

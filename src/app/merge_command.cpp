@@ -9,12 +9,14 @@ namespace shardsim::app {
 namespace po = boost::program_options;
 
 int merge_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim merge FILE... [options]\n\n"
-      "Joins the slices of a sharded sweep (shardsim sweep --shard K/N, CSV or JSON lines) into the table one\n"
-      "unsharded run writes, byte for byte: the header once, the rows sorted by point. A point given twice, a gap\n"
-      "in the point numbers, or slices with different columns are errors.\n"
-      "example: shardsim merge part*.csv -o sweep.csv\n\noptions");
+  CommandOptions options(R"(shardsim merge FILE... [options]
+
+Joins the slices of a sharded sweep (shardsim sweep --shard K/N, CSV or JSON lines) into the table one
+unsharded run writes, byte for byte: the header once, the rows sorted by point. A point given twice, a gap
+in the point numbers, or slices with different columns are errors.
+example: shardsim merge part*.csv -o sweep.csv
+
+options)");
   options.inputs("files", "slice files").output("write the table to this file instead of standard output");
   options.add()("allow-partial", po::bool_switch(), "allow gaps in the point numbers (merge the slices that finished)");
   if (!options.parse(args, out)) return 0;

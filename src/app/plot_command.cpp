@@ -9,13 +9,14 @@ namespace shardsim::app {
 namespace po = boost::program_options;
 
 int plot_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim plot TABLE --x KEY --y METRIC [--series KEY] -o FILE.svg\n\n"
-      "Draws a sweep table (CSV or JSON lines) with gnuplot as SVG: y against x, one line per value of the series\n"
-      "column. x must be numeric (numbers, or quantities such as \"1 Gbit/s\"); it is drawn on a log scale when\n"
-      "all x are positive and span more than a factor of 20. Needs gnuplot (Debian: apt-get install gnuplot-nox).\n"
-      "example: shardsim plot sweep.csv --x plan.nodes --y tokens_per_second --series topology.star.0.bandwidth "
-      "-o tps.svg\n\noptions");
+  CommandOptions options(R"(shardsim plot TABLE --x KEY --y METRIC [--series KEY] -o FILE.svg
+
+Draws a sweep table (CSV or JSON lines) with gnuplot as SVG: y against x, one line per value of the series
+column. x must be numeric (numbers, or quantities such as "1 Gbit/s"); it is drawn on a log scale when
+all x are positive and span more than a factor of 20. Needs gnuplot (Debian: apt-get install gnuplot-nox).
+example: shardsim plot sweep.csv --x plan.nodes --y tokens_per_second --series topology.star.0.bandwidth -o tps.svg
+
+options)");
   options.input("table", "table file (from shardsim sweep or merge)");
   options.add()("x", po::value<std::string>()->required(), "the column on the x axis")(
       "y", po::value<std::string>()->required(), "the column on the y axis")(

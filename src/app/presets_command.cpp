@@ -17,11 +17,13 @@ namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 int presets_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim presets [--dir FOLDER]\n\n"
-      "Lists the model presets ([model] preset = ...), the node types defined in the topology files of FOLDER\n"
-      "(type = ... in [[nodes]], node_type = ... in generators), and those topology files with their size.\n"
-      "example: shardsim presets --dir topologies\n\noptions");
+  CommandOptions options(R"(shardsim presets [--dir FOLDER]
+
+Lists the model presets ([model] preset = ...), the node types defined in the topology files of FOLDER
+(type = ... in [[nodes]], node_type = ... in generators), and those topology files with their size.
+example: shardsim presets --dir topologies
+
+options)");
   options.add()("dir", po::value<std::string>()->default_value("topologies"), "folder of topology files");
   if (!options.parse(args, out)) return 0;
 

@@ -10,10 +10,12 @@ namespace shardsim::app {
 namespace po = boost::program_options;
 
 int run_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim run SCENARIO [options]\n\n"
-      "Simulates one token of the scenario and prints the report.\n"
-      "example: shardsim run scenarios/gpt4-1024-pi4.toml --set plan.nodes=512 --format json\n\noptions");
+  CommandOptions options(R"(shardsim run SCENARIO [options]
+
+Simulates one token of the scenario and prints the report.
+example: shardsim run scenarios/gpt4-1024-pi4.toml --set plan.nodes=512 --format json
+
+options)");
   options.input("scenario", "scenario file")
       .format({"text", "json"}, "report format: text or json")
       .set("override a key, e.g. --set model.layers=24 (repeatable)")

@@ -41,13 +41,14 @@ PlotSpec plot_spec(const CommandOptions& options) {
 }  // namespace
 
 int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim sweep SCENARIO [--sweep key=v1,v2,...]... [options]\n\n"
-      "Runs the scenario at every point of the cross product of its [sweep] table and the --sweep axes (the last\n"
-      "axis varies fastest) and writes one row per point: point, the axis values, every metric.\n"
-      "example: shardsim sweep scenarios/seed-layer-4-batch6.toml --sweep plan.nodes=1..4 --sweep run.batch=1..64*4\n"
-      "example: shardsim sweep S.toml --sweep plan.nodes=8..1024*2 --shard 3/16 -o part3.csv   (then: shardsim merge)\n"
-      "\noptions");
+  CommandOptions options(R"(shardsim sweep SCENARIO [--sweep key=v1,v2,...]... [options]
+
+Runs the scenario at every point of the cross product of its [sweep] table and the --sweep axes (the last
+axis varies fastest) and writes one row per point: point, the axis values, every metric.
+example: shardsim sweep scenarios/seed-layer-4-batch6.toml --sweep plan.nodes=1..4 --sweep run.batch=1..64*4
+example: shardsim sweep S.toml --sweep plan.nodes=8..1024*2 --shard 3/16 -o part3.csv   (then: shardsim merge)
+
+options)");
   options.input("scenario", "scenario file");
   options.add()("sweep", po::value<std::vector<std::string>>(),
                 "an axis: key=v1,v2,... or a range key=a..b (step 1), a..b+k, a..b*k (repeatable)");

@@ -9,11 +9,13 @@ namespace shardsim::app {
 namespace po = boost::program_options;
 
 int topo_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim topo FILE [options]\n\n"
-      "Loads a topology file and prints its nodes, switches, links, diameter and bisection bandwidth, or the graph\n"
-      "in Graphviz DOT.\n"
-      "example: shardsim topo topologies/pi5-fat-tree-k8.toml --dot | dot -Tsvg > fat-tree.svg\n\noptions");
+  CommandOptions options(R"(shardsim topo FILE [options]
+
+Loads a topology file and prints its nodes, switches, links, diameter and bisection bandwidth, or the graph
+in Graphviz DOT.
+example: shardsim topo topologies/pi5-fat-tree-k8.toml --dot | dot -Tsvg > fat-tree.svg
+
+options)");
   options.input("topology", "topology file");
   options.add()("dot", po::bool_switch(), "print the graph in Graphviz DOT instead of the summary");
   options.set("override a key, e.g. --set tree.0.nodes=512 (repeatable)");

@@ -167,22 +167,24 @@ int verify_training(const CommandOptions& cli, int degree, double tolerance, std
 }  // namespace
 
 int verify_command(const std::vector<std::string>& args, std::ostream& out) {
-  CommandOptions options(
-      "shardsim verify [--plan seed|tensor] [--training] [options]\n\n"
-      "Runs a plan's split of a layer machine by machine with Eigen (float32, seeded random weights), iterated, and\n"
-      "compares it with the unsplit layer.\n"
-      "  seed:   y = relu(x @ expand) @ reduce split as the seed notebook splits it (defaults 512 x 2048, batch 6,\n"
-      "          10 iterations); uneven splits are balanced.\n"
-      "  tensor: a pre-norm decoder layer (grouped-query attention, SwiGLU MLP) split Megatron-style over --nodes\n"
-      "          ranks: heads and d_ff columns per rank, an all-reduce after attention and after the MLP (defaults\n"
-      "          d_model 256, 8 heads, 2 KV heads of 32, d_ff 688, 5 tokens, 3 iterations).\n"
-      "  --training: one training step of the tensor plan's layer (defaults d_model 64, 8 heads, 2 KV heads of 8,\n"
-      "          d_ff 176, 6 sequences of 5 tokens): its hand-written backward pass, checked against finite\n"
-      "          differences, then split over --nodes ranks x --replicas data-parallel replicas (default 2), in float\n"
-      "          and in double, and the gradients compared with the single machine's.\n"
-      "example: shardsim verify --nodes 256\n"
-      "example: shardsim verify --plan tensor --nodes 4\n"
-      "example: shardsim verify --training --nodes 8 --replicas 3\n\noptions");
+  CommandOptions options(R"(shardsim verify [--plan seed|tensor] [--training] [options]
+
+Runs a plan's split of a layer machine by machine with Eigen (float32, seeded random weights), iterated, and
+compares it with the unsplit layer.
+  seed:   y = relu(x @ expand) @ reduce split as the seed notebook splits it (defaults 512 x 2048, batch 6,
+          10 iterations); uneven splits are balanced.
+  tensor: a pre-norm decoder layer (grouped-query attention, SwiGLU MLP) split Megatron-style over --nodes
+          ranks: heads and d_ff columns per rank, an all-reduce after attention and after the MLP (defaults
+          d_model 256, 8 heads, 2 KV heads of 32, d_ff 688, 5 tokens, 3 iterations).
+  --training: one training step of the tensor plan's layer (defaults d_model 64, 8 heads, 2 KV heads of 8,
+          d_ff 176, 6 sequences of 5 tokens): its hand-written backward pass, checked against finite
+          differences, then split over --nodes ranks x --replicas data-parallel replicas (default 2), in float
+          and in double, and the gradients compared with the single machine's.
+example: shardsim verify --nodes 256
+example: shardsim verify --plan tensor --nodes 4
+example: shardsim verify --training --nodes 8 --replicas 3
+
+options)");
   options.add()("plan", po::value<std::string>()->default_value("seed"), "seed or tensor")(
       "training", po::bool_switch(), "check a training step's gradients (the tensor plan's layer)")(
       "d-model", po::value<std::int64_t>(), "embedding width")("d-ff", po::value<std::int64_t>(), "hidden width")(

@@ -2,13 +2,12 @@
 // the model (training_plan.hpp with data_parallel = nodes, one stage of one node).
 
 #include "shardsim/plan/strategy.hpp"
-#include "shardsim/plan/training_plan.hpp"
 #include "training_strategy.hpp"
 
 namespace shardsim::plan {
 namespace {
 
-class DataStrategy final : public Strategy {
+class DataStrategy final : public LayoutTrainingStrategy {
  public:
   std::string_view name() const override { return "data"; }
 
@@ -20,19 +19,13 @@ class DataStrategy final : public Strategy {
     throw InternalError("plan: the data strategy only trains");
   }
 
-  bool trains() const override { return true; }
   void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
     read_layout_training(keys, ctx, spec, TensorDegree::per_replica, true);
-  }
-  PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
-                                 std::int64_t batch, const PlanSpec& plan) const override {
-    return build_training_plan(spec, run, batch, plan);
   }
 
   // The gradients' all-reduce (reduce-scatter under ZeRO) and ZeRO's all-gathers of weights.
   std::vector<collective::CollectiveKind> collectives(const Model&, const PlanSpec&, bool) const override {
-    using collective::CollectiveKind;
-    return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};
+    return training_collectives();
   }
 
   std::string describe(const Model&, const PlanSpec& spec, const workload::RunOptions&) const override {

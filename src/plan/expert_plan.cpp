@@ -8,10 +8,6 @@
 namespace shardsim::plan {
 namespace {
 
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
 
 bool is_mlp(const std::string& name) { return name == "mlp_gate" || name == "mlp_up" || name == "mlp_down"; }
 

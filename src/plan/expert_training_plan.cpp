@@ -12,11 +12,6 @@
 namespace shardsim::plan {
 namespace {
 
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
-using plan::Phase;
 
 bool is_expert_op(const std::string& name) { return name.starts_with("mlp_"); }
 bool is_host_op(const std::string& name) { return !is_expert_op(name); }  // node 0's: attention, router, ...

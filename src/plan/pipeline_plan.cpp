@@ -9,15 +9,6 @@ namespace shardsim::plan {
 std::int64_t first_layer(std::int64_t layers, std::int64_t stages, std::int64_t s) {
   return s * (layers / stages) + std::min(s, layers % stages);
 }
-namespace {
-
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
-
-
-}  // namespace
 
 std::optional<Problem> pipeline_plan_problem(const workload::TransformerSpec& spec, int nodes, int tensor_degree,
                                              std::int64_t batch, int micro_batches) {

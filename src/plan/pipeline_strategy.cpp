@@ -5,13 +5,12 @@
 
 #include "shardsim/plan/pipeline_plan.hpp"
 #include "shardsim/plan/strategy.hpp"
-#include "shardsim/plan/training_plan.hpp"
 #include "training_strategy.hpp"
 
 namespace shardsim::plan {
 namespace {
 
-class PipelineStrategy final : public Strategy {
+class PipelineStrategy final : public LayoutTrainingStrategy {
  public:
   std::string_view name() const override { return "pipeline"; }
 
@@ -35,20 +34,15 @@ class PipelineStrategy final : public Strategy {
     return build_pipeline_plan(*model.transformer, pass, spec);
   }
 
-  bool trains() const override { return true; }
   void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
     read_layout_training(keys, ctx, spec, TensorDegree::from_key, false);
-  }
-  PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
-                                 std::int64_t batch, const PlanSpec& plan) const override {
-    return build_training_plan(spec, run, batch, plan);
   }
 
   // Stages of one node have no collective; tensor groups all-reduce twice per layer and gather the logits.
   std::vector<collective::CollectiveKind> collectives(const Model&, const PlanSpec& spec,
                                                       bool training) const override {
     using collective::CollectiveKind;
-    if (training) return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};
+    if (training) return training_collectives();
     if (spec.tensor_degree == 1) return {};
     return {CollectiveKind::all_reduce, CollectiveKind::gather};
   }

@@ -8,10 +8,6 @@
 
 namespace shardsim::plan {
 
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
 
 // Closed forms, with b = batch, D = d_model, F = d_ff, N = nodes, |E_i| and |R_i| the shard widths
 // (sum |E_i| = F, sum |R_i| = D):
@@ -70,27 +66,26 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
     input[0] = Bytes{batch * d * v};
     const OpId broadcast = add(prefix + "broadcast", collective(collective::CollectiveKind::broadcast, input), {});
 
+    // Machine i multiplies the `in`-wide rows by its `cols[i]` columns of a matrix (after `dep`); its piece of the
+    // output is batch x |cols[i]| values.
+    auto shard_matmuls = [&](const std::string& name, const std::vector<Range>& cols, std::int64_t in, OpId dep,
+                             std::vector<OpId>& ops, std::vector<Bytes>& pieces) {
+      for (int i = 0; i < n; ++i) {
+        const std::int64_t w = cols[i].size;
+        const hw::ComputeWork work{Flop{2 * batch * in * w}, Bytes{(in * w + batch * in) * v}, Bytes{batch * w * v},
+                                   Bytes{in * w * v}};
+        ops.push_back(add(prefix + name + std::to_string(i), ComputeOp{i, work}, {dep}));
+        pieces.push_back(Bytes{batch * w * v});
+      }
+    };
     std::vector<OpId> expands;
     std::vector<Bytes> activation_pieces;
-    for (int i = 0; i < n; ++i) {
-      const std::int64_t w = expand_cols[i].size;
-      const hw::ComputeWork work{Flop{2 * batch * d * w}, Bytes{(d * w + batch * d) * v}, Bytes{batch * w * v},
-                                 Bytes{d * w * v}};
-      expands.push_back(add(prefix + "expand" + std::to_string(i), ComputeOp{i, work}, {broadcast}));
-      activation_pieces.push_back(Bytes{batch * w * v});
-    }
+    shard_matmuls("expand", expand_cols, d, broadcast, expands, activation_pieces);
     const OpId gather_act =
         add(prefix + "all_gather", collective(collective::CollectiveKind::all_gather, activation_pieces), expands);
-
     std::vector<OpId> reduces;
     std::vector<Bytes> output_pieces;
-    for (int i = 0; i < n; ++i) {
-      const std::int64_t w = reduce_cols[i].size;
-      const hw::ComputeWork work{Flop{2 * batch * f * w}, Bytes{(f * w + batch * f) * v}, Bytes{batch * w * v},
-                                 Bytes{f * w * v}};
-      reduces.push_back(add(prefix + "reduce" + std::to_string(i), ComputeOp{i, work}, {gather_act}));
-      output_pieces.push_back(Bytes{batch * w * v});
-    }
+    shard_matmuls("reduce", reduce_cols, f, gather_act, reduces, output_pieces);
     add(prefix + "gather", collective(collective::CollectiveKind::gather, output_pieces), reduces);
   }
   out.graph.blocks.push_back(std::move(layer));

@@ -7,10 +7,6 @@
 namespace shardsim::plan {
 namespace {
 
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
 
 // Part r of x split into `parts` balanced pieces (the first x % parts pieces get one more).
 std::int64_t part(std::int64_t x, std::int64_t parts, std::int64_t r) { return x / parts + (r < x % parts ? 1 : 0); }

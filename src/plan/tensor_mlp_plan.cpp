@@ -7,10 +7,6 @@
 
 namespace shardsim::plan {
 
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
 
 PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int64_t batch, const PlanSpec& plan) {
   const int n = plan.nodes;

@@ -7,13 +7,12 @@
 #include "shardsim/plan/strategy.hpp"
 #include "shardsim/plan/tensor_mlp_plan.hpp"
 #include "shardsim/plan/tensor_plan.hpp"
-#include "shardsim/plan/training_plan.hpp"
 #include "training_strategy.hpp"
 
 namespace shardsim::plan {
 namespace {
 
-class TensorStrategy final : public Strategy {
+class TensorStrategy final : public LayoutTrainingStrategy {
  public:
   std::string_view name() const override { return "tensor"; }
 
@@ -38,13 +37,8 @@ class TensorStrategy final : public Strategy {
     return build_tensor_plan(*model.transformer, pass, spec);
   }
 
-  bool trains() const override { return true; }
   void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
     read_layout_training(keys, ctx, spec, TensorDegree::per_replica, false);
-  }
-  PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
-                                 std::int64_t batch, const PlanSpec& plan) const override {
-    return build_training_plan(spec, run, batch, plan);
   }
 
   // One all-reduce per layer for the MLP stack (its input broadcast falls back to a tree where the algorithm has no
@@ -53,7 +47,7 @@ class TensorStrategy final : public Strategy {
   std::vector<collective::CollectiveKind> collectives(const Model& model, const PlanSpec&,
                                                       bool training) const override {
     using collective::CollectiveKind;
-    if (training) return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};
+    if (training) return training_collectives();
     if (model.mlp) return {CollectiveKind::all_reduce};
     return {CollectiveKind::all_reduce, CollectiveKind::gather};
   }

@@ -14,11 +14,6 @@
 namespace shardsim::plan {
 namespace {
 
-using plan::CollectiveOp;
-using plan::ComputeOp;
-using plan::Op;
-using plan::OpId;
-using plan::Phase;
 using Ranks = std::vector<OpId>;  // per rank of a group, an op
 
 

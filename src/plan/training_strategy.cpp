@@ -54,4 +54,15 @@ std::string describe_layout_training(const PlanSpec& spec) {
   return out;
 }
 
+PlannedWorkload LayoutTrainingStrategy::build_training(const workload::TransformerSpec& spec,
+                                                      const workload::TrainingRun& run, std::int64_t batch,
+                                                      const PlanSpec& plan) const {
+  return build_training_plan(spec, run, batch, plan);
+}
+
+std::vector<collective::CollectiveKind> LayoutTrainingStrategy::training_collectives() {
+  using collective::CollectiveKind;
+  return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};
+}
+
 }  // namespace shardsim::plan

@@ -23,6 +23,18 @@ void read_layout_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spe
 // "training: 2 data-parallel replicas of 1 stage x 4 tensor-parallel nodes, ring collectives, 1 micro-batch".
 std::string describe_layout_training(const PlanSpec& spec);
 
+// A strategy that trains that layout (tensor, pipeline, data): one step of training_plan.hpp, whose collectives are
+// the groups' all-reduces and the replicas' reduce-scatters and all-gathers.
+class LayoutTrainingStrategy : public Strategy {
+ public:
+  bool trains() const override { return true; }
+  PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                 std::int64_t batch, const PlanSpec& plan) const override;
+
+ protected:
+  static std::vector<collective::CollectiveKind> training_collectives();
+};
+
 // The micro-batches, ZeRO stage, schedule and gradient bucket keys every training strategy reads.
 void read_step_keys(KeyReader& keys, PlanSpec& spec);
 

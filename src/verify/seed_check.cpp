@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "layer_iterations.hpp"
 #include "normal_stream.hpp"
 #include "shardsim/util/error.hpp"
 
@@ -82,13 +83,6 @@ struct Layer {
 };
 
 // ||sharded - single||_F / ||single||_F in double.
-double relative_error(const Eigen::MatrixXf& sharded, const Eigen::MatrixXf& single) {
-  const Eigen::MatrixXd reference = single.cast<double>();
-  const double difference = (sharded.cast<double>() - reference).norm();
-  const double scale = reference.norm();
-  if (scale == 0.0) return difference == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
-  return difference / scale;
-}
 
 }  // namespace
 
@@ -115,18 +109,9 @@ SeedCheckResult check_seed_layer(const SeedCheckOptions& options, const std::vec
   const Eigen::MatrixXf input = random_matrix(normals, batch, d_model, sqrt_d_model);
 
   SeedCheckResult result;
-  result.relative_error.reserve(static_cast<std::size_t>(options.iterations));
-  Eigen::MatrixXf y_single = input;
-  Eigen::MatrixXf y_sharded = input;
-  for (int i = 0; i < options.iterations; ++i) {
-    y_single = layer.single(y_single);
-    y_sharded = layer.sharded(y_sharded, expand_cols, reduce_cols);
-    const double error = relative_error(y_sharded, y_single);
-    result.relative_error.push_back(error);
-    if (!(error <= result.max_relative_error)) result.max_relative_error = error;  // lets a NaN through
-  }
-  result.single_sum = y_single.cast<double>().sum();
-  result.sharded_sum = y_sharded.cast<double>().sum();
+  iterate_layers(
+      result, input, options.iterations, [&](const Eigen::MatrixXf& y) { return layer.single(y); },
+      [&](const Eigen::MatrixXf& y) { return layer.sharded(y, expand_cols, reduce_cols); });
   return result;
 }
 

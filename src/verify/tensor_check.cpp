@@ -8,9 +8,11 @@
 #include <utility>
 
 #include "decoder_layer.hpp"
+#include "layer_iterations.hpp"
 #include "normal_stream.hpp"
 
 #include "shardsim/plan/partition.hpp"
+#include "shardsim/util/concat.hpp"
 
 namespace shardsim::verify {
 namespace tensor_layer {
@@ -261,13 +263,6 @@ std::vector<RankShard<float>> make_shards(const Weights<float>& w, const Dims& d
   return shards;
 }
 
-// "(v)". Built by appending: GCC 12 warns falsely (-Wrestrict) on "(" + std::to_string(v).
-std::string number(std::int64_t v) {
-  std::string s = "(";
-  s += std::to_string(v);
-  s += ')';
-  return s;
-}
 
 }  // namespace
 
@@ -277,15 +272,15 @@ std::string tensor_degree_problem(const TensorCheckOptions& o, int degree) {
     return "d_model, heads, kv_heads, head_dim, d_ff, seq and iterations must be positive";
   }
   if (o.heads % o.kv_heads != 0) {
-    return "heads " + number(o.heads) + " must be divisible by kv_heads " + number(o.kv_heads);
+    return concat("heads (", o.heads, ") must be divisible by kv_heads (", o.kv_heads, ")");
   }
-  const std::string t = "the tensor-parallel degree " + number(degree);
+  const std::string t = concat("the tensor-parallel degree (", degree, ")");
   if (degree < 1) return t + " must be at least 1";
-  if (o.heads % degree != 0) return "heads " + number(o.heads) + " must be divisible by " + t;
+  if (o.heads % degree != 0) return concat("heads (", o.heads, ") must be divisible by ", t);
   if (o.kv_heads % degree != 0 && degree % o.kv_heads != 0) {
-    return "kv_heads " + number(o.kv_heads) + " must be divisible by " + t + ", or the degree by kv_heads";
+    return concat("kv_heads (", o.kv_heads, ") must be divisible by ", t, ", or the degree by kv_heads");
   }
-  if (o.d_ff < degree) return "d_ff " + number(o.d_ff) + " must be at least " + t;
+  if (o.d_ff < degree) return concat("d_ff (", o.d_ff, ") must be at least ", t);
   return {};
 }
 
@@ -302,18 +297,10 @@ TensorCheckResult check_tensor_layer(const TensorCheckOptions& options, int degr
   const std::vector<RankShard<float>> shards = make_shards(w, d, degree, fault);
 
   TensorCheckResult result;
-  result.relative_error.reserve(static_cast<std::size_t>(options.iterations));
-  FloatMatrix y_single = input;
-  FloatMatrix y_sharded = input;
-  for (int i = 0; i < options.iterations; ++i) {
-    y_single = tensor_layer::single_layer(w, d, y_single).y;
-    y_sharded = tensor_layer::sharded_layer(shards, w, d, y_sharded, fault).y;
-    const double error = tensor_layer::relative_error(y_sharded, y_single);
-    result.relative_error.push_back(error);
-    if (!(error <= result.max_relative_error)) result.max_relative_error = error;  // lets a NaN through
-  }
-  result.single_sum = y_single.cast<double>().sum();
-  result.sharded_sum = y_sharded.cast<double>().sum();
+  iterate_layers(
+      result, input, options.iterations,
+      [&](const FloatMatrix& y) -> FloatMatrix { return tensor_layer::single_layer(w, d, y).y; },
+      [&](const FloatMatrix& y) -> FloatMatrix { return tensor_layer::sharded_layer(shards, w, d, y, fault).y; });
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "normal_stream.hpp"
 
 #include "shardsim/plan/partition.hpp"
+#include "shardsim/util/concat.hpp"
 #include "shardsim/verify/tensor_check.hpp"
 
 namespace shardsim::verify {
@@ -378,13 +379,6 @@ std::array<double, kTensors> finite_difference_errors(Inputs in, const Dims& d, 
   return errors;
 }
 
-// "(v)". Built by appending: GCC 12 warns falsely (-Wrestrict) on "(" + std::to_string(v).
-std::string number(std::int64_t v) {
-  std::string s = "(";
-  s += std::to_string(v);
-  s += ')';
-  return s;
-}
 
 void raise_max(double& max, double value) {
   if (!(value <= max)) max = value;  // lets a NaN through
@@ -413,11 +407,11 @@ std::string training_degree_problem(const TrainingCheckOptions& o, int tensor_de
   layer.iterations = 1;
   if (std::string problem = tensor_degree_problem(layer, tensor_degree); !problem.empty()) return problem;
   std::string d = "the data-parallel degree ";
-  d += number(replicas);
+  d += concat("(", replicas, ")");
   if (replicas < 1) return d + " must be at least 1";
   if (o.batch < replicas) {
     std::string problem = "batch ";
-    problem += number(o.batch);
+    problem += concat("(", o.batch, ")");
     problem += " must be at least ";
     problem += d;
     return problem;
