@@ -73,3 +73,45 @@ TEST_CASE("the fair model pipelines a message over its hops: one serialization i
   CHECK(run(8, collective::CollectiveKind::broadcast, collective::Algorithm::tree, net::NetworkModelKind::fair) ==
         kFair * 3);
 }
+
+namespace {
+
+// A direct broadcast of kM bytes from node 0 to nodes 1..3 of a round star (FIFO), sent from `threads` threads of
+// the root in send() calls of at most `chunk` bytes.
+Time broadcast(int threads, Bytes chunk, int p = 4) {
+  plan::CollectiveOp op;
+  op.spec.kind = collective::CollectiveKind::broadcast;
+  op.spec.algorithm = collective::Algorithm::direct;
+  op.spec.pieces.assign(static_cast<std::size_t>(p), Bytes{});
+  op.spec.pieces[0] = Bytes{kM};
+  for (int i = 0; i < p; ++i) op.members.push_back(i);
+  op.io_threads = threads;
+  op.send_chunk = chunk;
+  plan::OpGraph graph;
+  graph.blocks.push_back(plan::Block{"collective", 1, {plan::Op{"c", op, {}}}});
+  const topo::Topology t = testing::round_star(p);
+  return exec::execute(t, graph, net::NetworkOptions{net::NetworkModelKind::fifo, Bytes{1 << 30}, Bytes{0}})
+      .token_latency;
+}
+
+}  // namespace
+
+TEST_CASE("a runtime's sending threads: the root's messages leave its CPU together, then queue on its uplink") {
+  // One thread: the k-th message (k = 0, 1, 2) leaves the root's CPU at (k + 1) s and is delivered T later if
+  // nothing else queues: its uplink time (8 us) is shorter than s, so the last arrives at 2 s + T = 60 us.
+  CHECK(broadcast(1, Bytes{0}) == kSend * 2 + kFifo);
+  // Three threads (peer i on thread i): all three leave the CPU at s = 10 us and queue on the root's uplink, 8 us
+  // each: the third holds it from 26 to 34 us, then L (1) + F (2) + the second link (8) + L (1) + r (10) = 56 us.
+  CHECK(broadcast(3, Bytes{0}) == Time::from_us(56));
+  // Two threads: peers 1 and 3 on thread 0, peer 2 on thread 1. Thread 0 sends to 1 (CPU done at 10 us) and to 3
+  // (done at 20 us); thread 1 to 2 (done at 10). Uplink: 10-18 (to 1), 18-26 (to 2), 26-34 (to 3): 56 us again,
+  // the uplink being the bottleneck once two threads feed it.
+  CHECK(broadcast(2, Bytes{0}) == Time::from_us(56));
+}
+
+TEST_CASE("a runtime's send() chunks: each call pays the sender's overhead") {
+  // 1000 B in calls of at most 400 B: 3 calls, 3 s of the sender's CPU before the message leaves: T + 2 s = 60 us
+  // for one message (p = 2).
+  CHECK(broadcast(1, Bytes{400}, 2) == kFifo + kSend * 2);
+  CHECK(broadcast(1, Bytes{1000}, 2) == kFifo);  // one call exactly
+}
