@@ -13,8 +13,12 @@ std::int64_t part(std::int64_t x, std::int64_t parts, std::int64_t r) { return x
 
 // Part r of an op split `parts` ways (FLOPs and each byte count split the same way).
 hw::ComputeWork split(const workload::OpCost& c, std::int64_t parts, std::int64_t r) {
-  return hw::ComputeWork{Flop{part(c.flops.count, parts, r)}, Bytes{part(c.bytes_read.count, parts, r)},
-                         Bytes{part(c.bytes_written.count, parts, r)}, Bytes{part(c.weight_bytes.count, parts, r)}};
+  hw::ComputeWork w = c.work();
+  w.flops = Flop{part(c.flops.count, parts, r)};
+  w.bytes_read = Bytes{part(c.bytes_read.count, parts, r)};
+  w.bytes_written = Bytes{part(c.bytes_written.count, parts, r)};
+  w.weight_bytes = Bytes{part(c.weight_bytes.count, parts, r)};
+  return w;
 }
 
 // How many ways the K/V work is split: T when T divides the KV heads, kv_heads when they are replicated.

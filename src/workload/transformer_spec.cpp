@@ -73,14 +73,15 @@ Bytes causal_scores_bytes(hw::NumberFormat format, std::int64_t p) {
 
 // A linear layer in -> out applied to `rows` activation rows, with the weights of `copies` experts (1 for
 // a dense layer) read once each: rows * (2 in out + out if biased) FLOP; reads the weights and the rows,
-// writes `rows` rows of `out` values (or `written` when the output goes elsewhere, e.g. the KV cache).
+// writes `rows` rows of `out` values (or `written` when the output goes elsewhere, e.g. the KV cache). Its
+// arithmetic is the weights' format's dot product (a node may rate it apart from its generic FLOP rate).
 OpCost linear_op(const TransformerSpec& spec, std::string name, std::int64_t rows, std::int64_t in,
                  std::int64_t out, bool bias_allowed, std::int64_t copies = 1,
                  std::optional<Bytes> written = std::nullopt) {
   const std::int64_t per_row = add(mul(2, in, out), spec.linear_biases && bias_allowed ? out : 0);
   const Bytes weights = mul(linear_bytes(spec, in, out, bias_allowed), copies);
   return OpCost{std::move(name), Flop{mul(rows, per_row)}, add(weights, act(spec, rows, in)),
-                written ? *written : act(spec, rows, out), weights};
+                written ? *written : act(spec, rows, out), weights, spec.weight_format, rows};
 }
 
 // The layer ops shared by decode and prefill. `tokens` rows per sequence go through the matmuls; `keys` is

@@ -142,8 +142,15 @@ struct OpCost {
   Bytes bytes_read;
   Bytes bytes_written;
   Bytes weight_bytes;
+  std::optional<hw::NumberFormat> kernel;  // a matmul's weights' format (which picks a node's kernel rate)
+  std::int64_t rows = 1;                   // rows it multiplies at once (decode: one per sequence)
 
-  hw::ComputeWork work() const { return {flops, bytes_read, bytes_written, weight_bytes}; }
+  hw::ComputeWork work() const {
+    hw::ComputeWork w{flops, bytes_read, bytes_written, weight_bytes};
+    w.kernel = kernel;
+    w.rows = rows;
+    return w;
+  }
 };
 
 // The ops of one pass: `pre` before the first layer ("embed"), `layer` for one layer (run `layers` times,
