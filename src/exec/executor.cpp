@@ -156,12 +156,8 @@ class BlockRun final : public net::NetContext {
     const plan::NodeId src = run.member(step.src);
     const plan::NodeId dst = run.member(step.dst);
     const plan::CollectiveOp& how = std::get<plan::CollectiveOp>(op(run.op()).kind);
-    // The sender serves its peers (the other nodes, in node order) from io_threads threads: peer i from thread
-    // i mod io_threads; a message goes out in send() calls of at most send_chunk bytes (plan/op_graph.hpp).
-    const int peer = dst < src ? dst : dst - 1;
-    const auto lane = static_cast<std::uint16_t>(how.io_threads > 1 ? peer % how.io_threads : 0);
-    const std::int64_t chunk = how.send_chunk.count;
-    const auto calls = static_cast<std::int32_t>(chunk > 0 ? std::max<std::int64_t>(1, (step.bytes.count + chunk - 1) / chunk) : 1);
+    const auto lane = static_cast<std::uint16_t>(how.io_lane(src, dst));
+    const std::int32_t calls = how.send_calls(step.bytes);
     network_->start(engine_.now(), net::TransferRequest{src, dst, step.bytes, transfer_tag(c, k), lane, calls}, *this);
   }
 

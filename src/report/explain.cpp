@@ -46,7 +46,9 @@ CollectiveBound bound(const topo::Topology& t, const CollectiveOp& c, const net:
   CollectiveBound b;
   b.messages = s.steps.size();
   const auto nodes = static_cast<std::size_t>(t.node_count());
-  std::vector<Time> send(nodes), recv(nodes), path(s.steps.size());
+  // Sending CPU time per node and thread (a runtime may send from several, plan/op_graph.hpp); receiving per node.
+  std::vector<std::vector<Time>> send(nodes, std::vector<Time>(static_cast<std::size_t>(std::max(1, c.io_threads))));
+  std::vector<Time> recv(nodes), path(s.steps.size());
   std::vector<Bytes> link(static_cast<std::size_t>(2 * t.link_count()));
   std::vector<topo::DirLinkId> route;
   for (std::size_t k = 0; k < s.steps.size(); ++k) {
@@ -55,7 +57,8 @@ CollectiveBound bound(const topo::Topology& t, const CollectiveOp& c, const net:
     const auto dst = c.members[static_cast<std::size_t>(step.dst)];
     const hw::NodeSpec& from = t.node(src);
     const hw::NodeSpec& to = t.node(dst);
-    send[static_cast<std::size_t>(src)] += from.send_overhead;
+    const Time sending = from.send_overhead * c.send_calls(step.bytes);
+    send[static_cast<std::size_t>(src)][static_cast<std::size_t>(c.io_lane(src, dst))] += sending;
     recv[static_cast<std::size_t>(dst)] += to.recv_overhead;
     const Bytes wire = net::wire_bytes(step.bytes, network);
     t.route(src, dst, route, k);
@@ -66,7 +69,7 @@ CollectiveBound bound(const topo::Topology& t, const CollectiveOp& c, const net:
       if (slowest.per_second == 0 || bw < slowest) slowest = bw;
     }
     // One message alone: overheads, one serialization at the bottleneck, the route's latency.
-    Time alone = from.send_overhead + to.recv_overhead + t.route_latency(src, dst);
+    Time alone = sending + to.recv_overhead + t.route_latency(src, dst);
     if (slowest.per_second > 0) alone += transfer_time(wire, slowest);
     Time before;
     for (std::uint32_t j = s.dep_begin[k]; j < s.dep_begin[k + 1]; ++j) before = std::max(before, path[s.deps[j]]);
@@ -74,12 +77,13 @@ CollectiveBound bound(const topo::Topology& t, const CollectiveOp& c, const net:
     b.chain = std::max(b.chain, path[k]);
   }
   for (std::size_t n = 0; n < nodes; ++n) {
-    total.send_cpu[n] += send[n];
+    const Time sending = *std::max_element(send[n].begin(), send[n].end());  // the busiest sending thread
+    total.send_cpu[n] += sending;
     total.recv_cpu[n] += recv[n];
-    const Time cpu = std::max(send[n], recv[n]);
+    const Time cpu = std::max(sending, recv[n]);
     if (cpu > b.cpu) {
       b.cpu = cpu;
-      b.cpu_at = t.node_name(static_cast<topo::NodeId>(n)) + (send[n] >= recv[n] ? " sending" : " receiving");
+      b.cpu_at = t.node_name(static_cast<topo::NodeId>(n)) + (sending >= recv[n] ? " sending" : " receiving");
     }
   }
   for (std::size_t d = 0; d < link.size(); ++d) {
@@ -118,11 +122,11 @@ std::vector<BlockEstimate> estimate(const topo::Topology& t, const plan::OpGraph
         total.compute[static_cast<std::size_t>(c->node)] += cost.total();
         e.kind = "compute";
         e.estimate = cost.total();
-        e.detail = fmt("%.4g MFLOP: %s; %s read+written: %s; %s-bound, + %s per op",
+        e.detail = fmt("%.4g MFLOP: %s; %s read+written: %s; %s-bound, + %s not overlapped, + %s per op",
                        static_cast<double>(c->work.flops.count) / 1e6, format_time(cost.flop_time).c_str(),
                        format_bytes(c->work.bytes_read + c->work.bytes_written).c_str(),
                        format_time(cost.memory_time).c_str(), cost.memory_bound() ? "memory" : "compute",
-                       format_time(cost.overhead).c_str());
+                       format_time(cost.exposed).c_str(), format_time(cost.overhead).c_str());
       } else {
         const auto& co = std::get<CollectiveOp>(op.kind);
         const CollectiveBound b = bound(t, co, network, total);

@@ -41,7 +41,7 @@ TEST_CASE("roofline: a matrix-vector product is bound by memory") {
 }
 
 TEST_CASE("roofline: a Pi 4 running the seed's first matmul shard") {
-  // topologies/pi-nodes.toml pi4-4gb: 11.8 GFLOP/s, 3.3 GB/s, 5 us per op. The seed's expand shard on 4 nodes
+  // A Pi 4 as topologies/pi-nodes.toml once preset it: 11.8 GFLOP/s, 3.3 GB/s, 5 us per op. The seed's expand shard on 4 nodes
   // with batch 6: 2 * 6 * 512 * 512 = 3145728 FLOP -> 3145728 / 11.8e9 s = 266587.118... ns -> 266587119 ps;
   // bytes (512*512 + 6*512) * 2 read + 6*512*2 written = 536576 + 6144 = 542720 B -> 164460.606 ns.
   hw::NodeSpec n;

@@ -31,6 +31,17 @@ struct CollectiveOp {
   // (0: one call), each costing the sender's send_overhead.
   int io_threads = 1;
   Bytes send_chunk{0};
+
+  // The thread of `src` that sends to `dst`: the other nodes are its peers in node order.
+  int io_lane(NodeId src, NodeId dst) const {
+    const int peer = dst < src ? dst : dst - 1;
+    return io_threads > 1 ? peer % io_threads : 0;
+  }
+  // The send() calls a message of `bytes` takes.
+  std::int32_t send_calls(Bytes bytes) const {
+    if (send_chunk.count <= 0 || bytes.count <= send_chunk.count) return 1;
+    return static_cast<std::int32_t>((bytes.count + send_chunk.count - 1) / send_chunk.count);
+  }
 };
 
 // What part of a training step (or inference pass) an op belongs to, for the step's breakdown: the critical path's
