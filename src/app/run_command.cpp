@@ -4,6 +4,7 @@
 #include "shardsim/report/trace_writer.hpp"
 #include "shardsim/report/writers.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/alternatives.hpp"
 #include "shardsim/study/pipeline.hpp"
 
 namespace shardsim::app {
@@ -30,7 +31,9 @@ options)");
   exec::Trace trace;
   trace.max_link_spans = options.value<std::size_t>("trace-limit");
   const bool tracing = options.has("trace");
-  const report::Result result = study::run_scenario(s, tracing ? &trace : nullptr);
+  report::Result result = study::run_scenario(s, tracing ? &trace : nullptr);
+  // The choices the user should know about: the other collectives or runtime versions, each simulated once.
+  study::add_alternatives(s, result);
   if (tracing) {
     std::ofstream trace_file = open_for_writing(options.text("trace"));
     report::write_chrome_trace(trace_file, trace, s.topology);

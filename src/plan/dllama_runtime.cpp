@@ -522,13 +522,15 @@ class DllamaRuntime final : public Strategy {
   void read(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
     if (!ctx.model.transformer) keys.fail("runtime", "distributed-llama runs a [transformer] model");
     const workload::TransformerSpec& model = *ctx.model.transformer;
+    spec.runtime.version_given = keys.has("runtime_version");
     spec.runtime.version = keys.string("runtime_version").value_or("0.16.4");
     const std::optional<DllamaBehaviour> b = dllama_behaviour(spec.runtime.version);
     if (!b) {
       keys.fail("runtime_version", "distributed-llama versions 0.1.0 to 0.16.4 are modelled, written as \"0.7.1\"");
     }
     if (ctx.run.batch != 1) keys.fail("runtime", "distributed-llama decodes one sequence at a time: run.batch must be 1");
-    spec.runtime.threads = static_cast<int>(integer_in(keys, "threads", b->default_threads, 1, 256));
+    // 0 (not given): the version's default, so that another version tried in its place gets its own.
+    spec.runtime.threads = static_cast<int>(integer_in(keys, "threads", 0, 1, 256));
     static constexpr std::array<std::pair<std::string_view, NumberFormat>, 2> buffers{
         {{"q8_0", NumberFormat::q8_0}, {"fp32", NumberFormat::fp32}}};
     spec.runtime.buffer = choice(keys, "buffer", buffers, NumberFormat::q8_0);
@@ -542,6 +544,11 @@ class DllamaRuntime final : public Strategy {
     if (std::optional<Problem> problem = dllama_problem(model, spec.nodes, *b, spec.runtime.buffer)) {
       fail_at(keys, *problem, "runtime");
     }
+  }
+
+  bool accepts(const Model& model, const PlanSpec& spec, const workload::RunOptions&) const override {
+    const std::optional<DllamaBehaviour> b = dllama_behaviour(spec.runtime.version);
+    return b && !dllama_problem(*model.transformer, spec.nodes, *b, spec.runtime.buffer);
   }
 
   PlannedWorkload build(const Model& model, const workload::PassShape& pass, const PlanSpec& spec,

@@ -67,6 +67,13 @@ void write_json(std::ostream& out, const Result& r) {
   for (const exec::BlockStats& b : r.stats.blocks) {
     blocks.push_back(toml::table{{"name", b.name}, {"repeat", b.repeat}, {"duration_s", b.duration.seconds()}});
   }
+  toml::array alternatives;
+  for (const Alternative& a : r.alternatives) {
+    alternatives.push_back(toml::table{{"key", a.key},
+                                       {"value", a.value},
+                                       {"latency_s", a.latency.seconds()},
+                                       {"change", relative_change(a.latency, r.stats.token_latency)}});
+  }
   toml::table doc{
       {"scenario", in.scenario_path},
       {"topology", in.topology_path},
@@ -75,6 +82,7 @@ void write_json(std::ostream& out, const Result& r) {
       {"blocks", std::move(blocks)},
       {"nodes", std::move(nodes)},
       {"links", std::move(links)},
+      {"alternatives", std::move(alternatives)},
   };
   out << toml::json_formatter{doc} << "\n";
 }

@@ -2,6 +2,7 @@
 // generation, the token or training step with its critical path and traffic, memory per node, the busiest links.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 
@@ -243,6 +244,30 @@ void write_memory(std::ostream& out, const Result& r) {
   out << "\n";
 }
 
+// Another collective or runtime version that moves the detailed step's latency by more than 10 %, fastest first.
+void write_alternatives(std::ostream& out, const Result& r) {
+  const Time latency = r.stats.token_latency;
+  if (!r.alternatives_skipped.empty()) out << "\nOther choices: " << r.alternatives_skipped << "\n";
+  std::vector<Alternative> shown;
+  for (const Alternative& a : r.alternatives) {
+    if (std::abs(relative_change(a.latency, latency)) > 0.10) shown.push_back(a);
+  }
+  if (shown.empty()) return;
+  std::stable_sort(shown.begin(), shown.end(),
+                   [](const Alternative& x, const Alternative& y) { return x.latency < y.latency; });
+  out << "\nWorth knowing: another choice moves the " << (r.inputs.run.training ? "step time" : "token latency")
+      << " (" << format_time(latency) << ") by more than 10 %\n";
+  for (const Alternative& a : shown) {
+    const std::string chosen = a.key == "plan.collective"
+                                   ? std::string(collective::to_string(r.inputs.plan.algorithm))
+                                   : r.inputs.plan.runtime.version;
+    char change[32];
+    std::snprintf(change, sizeof change, "%+.1f %%", 100 * relative_change(a.latency, latency));
+    out << "  " << a.key << " = \"" << a.value << "\": " << format_time(a.latency) << " (" << change
+        << ") instead of \"" << chosen << "\"" << (a.chosen_by_user ? "" : " (the default)") << "\n";
+  }
+}
+
 void write_links(std::ostream& out, const Result& r) {
   out << "Busiest link directions\n";
   const auto order = busiest_links(r);
@@ -264,6 +289,7 @@ void write_text(std::ostream& out, const Result& r) {
   write_token(out, r);
   write_memory(out, r);
   write_links(out, r);
+  write_alternatives(out, r);
 }
 
 }  // namespace shardsim::report

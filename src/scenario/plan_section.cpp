@@ -53,6 +53,7 @@ void read_plan(TomlReader& p, Scenario& s) {
     p.fail("collective", "the " + name + " plan sends only point-to-point messages: it has no collective algorithm "
                                          "to choose");
   }
+  s.plan.algorithm_given = p.has("collective");
   s.plan.algorithm = choice(p, "collective", collective::algorithm_names(),
                             transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
 

@@ -9,16 +9,18 @@ plan::Model model_of(const scenario::Scenario& s) {
   return s.transformer ? plan::Model{nullptr, &*s.transformer} : plan::Model{&s.model, nullptr};
 }
 
-plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) {
+plan::PlannedWorkload plan_scenario(const scenario::Scenario& s, const plan::PlanSpec& plan) {
   if (s.run.training) {
     // No streaming from storage: a training step rewrites every weight it holds, so what does not fit is a result
     // ("does not fit"), not a slower step.
-    return plan::strategy_of(s.plan).build_training(*s.transformer, *s.run.training, s.run.batch, s.plan);
+    return plan::strategy_of(plan).build_training(*s.transformer, *s.run.training, s.run.batch, plan);
   }
   // The decode step at the scenario's context: in a generation, its last step (pass prompt + generated - 1).
   const std::int64_t k = s.run.generates() ? s.run.generated_tokens - 1 : 0;
-  return plan::plan_pass(s.topology, model_of(s), s.plan, {workload::PassKind::decode, s.run.batch, s.run.context}, k);
+  return plan::plan_pass(s.topology, model_of(s), plan, {workload::PassKind::decode, s.run.batch, s.run.context}, k);
 }
+
+plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) { return plan_scenario(s, s.plan); }
 
 report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {
   const plan::PlannedWorkload planned = plan_scenario(s);

@@ -1,5 +1,7 @@
 #include "shardsim/util/key_reader.hpp"
 
+#include <cstdlib>
+
 namespace shardsim {
 
 std::int64_t integer_in(KeyReader& keys, std::string_view key, std::int64_t fallback, std::int64_t lo,
@@ -15,6 +17,8 @@ std::int64_t integer_in(KeyReader& keys, std::string_view key, std::int64_t fall
 
 void fail_at(const KeyReader& keys, const Problem& problem, std::string_view fallback) {
   keys.fail(keys.has(problem.key) ? std::string_view(problem.key) : fallback, problem.message);
+  // fail() does not return, but GCC does not carry [[noreturn]] through a virtual call.
+  std::abort();
 }
 
 }  // namespace shardsim

@@ -20,11 +20,11 @@
 namespace shardsim::hw {
 
 struct ComputeWork {
-  Flop flops;
-  Bytes bytes_read;     // weights and inputs streamed from RAM
-  Bytes bytes_written;  // outputs written to RAM
-  Bytes weight_bytes;   // the part of bytes_read that is weights (what may have to come from storage)
-  std::optional<NumberFormat> kernel;  // a matmul's weights' format, which picks the node's kernel rate
+  Flop flops{};
+  Bytes bytes_read{};     // weights and inputs streamed from RAM
+  Bytes bytes_written{};  // outputs written to RAM
+  Bytes weight_bytes{};   // the part of bytes_read that is weights (what may have to come from storage)
+  std::optional<NumberFormat> kernel{};  // a matmul's weights' format, which picks the node's kernel rate
   std::int64_t rows = 1;   // rows multiplied at once: more than one runs at the node's prefill (matrix-matrix) rate
   int threads = 0;         // threads it runs on; 0: every core
   std::int64_t tasks = 1;  // runtime tasks it stands for, each paying the node's op_overhead

@@ -32,6 +32,7 @@ enum class Routing {
 // layers (llama.cpp's --tensor-split). Zero or empty: the runtime's own default.
 struct RuntimeOptions {
   std::string version;        // as the runtime numbers its releases ("0.1.0", "b4747")
+  bool version_given = false; // the scenario names it (else it is the runtime's default)
   int threads = 0;            // per node
   hw::NumberFormat buffer = hw::NumberFormat::q8_0;  // what syncs carry (distributed-llama's --buffer-float-type)
   std::int64_t max_seq_len = 0;                      // positions of KV cache allocated
@@ -42,6 +43,7 @@ struct PlanSpec {
   std::string strategy = "seed";  // a registered strategy's name (strategy.hpp)
   int nodes = 1;
   collective::Algorithm algorithm = collective::Algorithm::direct;
+  bool algorithm_given = false;  // the scenario names it (plan.collective; else it is the default)
   int micro_batches = 1;  // pipeline: micro-batches a pass's batch is cut into
   int tensor_degree = 1;  // nodes per tensor group: a pipeline stage's, or (training) each replica's under `tensor`
   Routing routing = Routing::seeded;  // expert: how tokens choose their experts

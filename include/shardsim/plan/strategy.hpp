@@ -54,6 +54,8 @@ class Strategy {
   // A runtime's versions whose behaviour differs, newest last, each worth comparing with the one chosen; empty
   // for a strategy.
   virtual std::vector<std::string> versions() const { return {}; }
+  // Whether a spec this strategy read, with one choice changed afterwards (another of its versions), still runs.
+  virtual bool accepts(const Model&, const PlanSpec&, const workload::RunOptions&) const { return true; }
 
   // Inference. Reads the strategy's keys into `spec` (spec.strategy and spec.algorithm are already set; the
   // loader reads plan.collective); fails through `keys` on any problem, such as a model it cannot run.

@@ -31,6 +31,21 @@ struct RunInputs {
   std::optional<workload::TransformerSpec> transformer;  // set instead of `model` for transformer plans
 };
 
+// A choice the user made or left at its default, tried the other way: the plan's collective algorithm, or a
+// runtime's version. `latency` is the token (or step) latency it gives; reports list those that change it by more
+// than 10 %.
+struct Alternative {
+  std::string key;    // "plan.collective", "plan.runtime_version"
+  std::string value;  // "ring", "0.7.1"
+  bool chosen_by_user = false;  // the scenario gives the key (else the value compared against is a default)
+  Time latency;
+};
+
+// (alternative - base) / base, as a fraction.
+inline double relative_change(Time alternative, Time base) {
+  return static_cast<double>((alternative - base).ps) / static_cast<double>(base.ps);
+}
+
 struct Result {
   RunInputs inputs;
   std::optional<exec::Generation> generation;  // set when the scenario generates
@@ -40,6 +55,10 @@ struct Result {
   std::vector<plan::NodeId> plan_nodes;    // plan rank -> node
   exec::RunStats stats;
   std::vector<double> figures;  // indexed like metric_catalog()
+  // What another choice gives (filled by study::alternatives when the report is for a person), or why the other
+  // choices were not simulated.
+  std::vector<Alternative> alternatives;
+  std::string alternatives_skipped;
 };
 
 // Computes the catalog figures. `plan` is the workload the stats were measured on (the decode step at

@@ -12,8 +12,10 @@ namespace shardsim::study {
 // The scenario's model, as plans take it.
 plan::Model model_of(const scenario::Scenario& scenario);
 
-// The decode step at the scenario's context (the last step of a generation), or its training step, planned.
+// The decode step at the scenario's context (the last step of a generation), or its training step, planned; with
+// another plan (the scenario's, one choice changed) in the second form.
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& scenario);
+plan::PlannedWorkload plan_scenario(const scenario::Scenario& scenario, const plan::PlanSpec& plan);
 
 // Simulates the decode step at the scenario's context (or its training step) and, when the scenario generates, the
 // prefill and every other decode step of the generation. `trace`, when given, receives the timeline of the detailed

@@ -7,6 +7,7 @@
 // The helpers below give every reader one wording for the checks they share.
 
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,7 @@ Enum choice(KeyReader& keys, std::string_view key, const Options& options, Enum 
     message.append(" ").append(name);
   }
   keys.fail(key, message);
+  std::abort();  // fail() does not return, but GCC does not carry [[noreturn]] through a virtual call
 }
 
 }  // namespace shardsim

@@ -142,7 +142,7 @@ struct OpCost {
   Bytes bytes_read;
   Bytes bytes_written;
   Bytes weight_bytes;
-  std::optional<hw::NumberFormat> kernel;  // a matmul's weights' format (which picks a node's kernel rate)
+  std::optional<hw::NumberFormat> kernel{};  // a matmul's weights' format (which picks a node's kernel rate)
   std::int64_t rows = 1;                   // rows it multiplies at once (decode: one per sequence)
 
   hw::ComputeWork work() const {
