@@ -546,6 +546,13 @@ class DllamaRuntime final : public Strategy {
     }
   }
 
+  PlanSpec with_version(const PlanSpec& spec, const std::string& version) const override {
+    PlanSpec other = spec;
+    if (other.runtime.threads == 0) other.runtime.threads = dllama_behaviour(spec.runtime.version)->default_threads;
+    other.runtime.version = version;
+    return other;
+  }
+
   bool accepts(const Model& model, const PlanSpec& spec, const workload::RunOptions&) const override {
     const std::optional<DllamaBehaviour> b = dllama_behaviour(spec.runtime.version);
     return b && !dllama_problem(*model.transformer, spec.nodes, *b, spec.runtime.buffer);
