@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <cstdio>
+#include <map>
 #include <optional>
 
 #include "shardsim/app/command_options.hpp"
@@ -42,19 +43,26 @@ int check_command(const std::vector<std::string>& args, std::ostream& out) {
   CommandOptions options(R"(shardsim check FILE... [options]
 
 Runs each scenario (files or glob patterns) and evaluates its [expect] table: one line per check with the
-expected and actual value, then 'N passed, N failed'. Exits 1 if any check fails, 2 on bad input.
+expected and actual value, then 'N passed, N failed, N skipped'. Every bound of a check is evaluated when it
+can be; a bound that cannot (above_baseline without a baseline for the scenario) makes the check 'skip' (exit 0)
+unless --strict, which fails it. Baselines are keyed by the scenario's `name`, else by its path relative to the
+baseline file. Exits 1 if any check fails, 2 on bad input.
 example: shardsim check scenarios/*.toml --junit check.xml
-example: shardsim check 'scenarios/*.toml' --baseline baseline.toml
+example: shardsim check 'scenarios/*.toml' --baseline baseline.toml --strict
 
 options)");
   options.inputs("files", "scenario files or patterns").set("override a key in every scenario (repeatable)");
   options.add()("junit", po::value<std::string>(), "also write the results as JUnit XML to this file")(
       "baseline", po::value<std::string>(), "figures of an earlier run, for above_baseline / below_baseline")(
-      "update-baseline", po::value<std::string>(), "write every scenario's figures to this file (after checking)");
+      "update-baseline", po::value<std::string>(), "write every scenario's figures to this file (after checking)")(
+      "strict", "a check with a bound that cannot be evaluated (no baseline figure) fails instead of skipping");
   if (!options.parse(args, out)) return 0;
 
   std::optional<report::Baseline> baseline;
   if (options.has("baseline")) baseline = report::read_baseline(options.text("baseline"));
+  const bool strict = options.has("strict");
+  // Which file wrote each key of the new baseline: two scenarios must not share one (a `name` given twice).
+  std::map<std::string, std::string> updated_from;
 
   int failed = 0, passed = 0, skipped = 0, broken = 0;
   std::vector<report::ScenarioChecks> results;
@@ -72,13 +80,28 @@ options)");
     }
     const scenario::Scenario& s = *loaded;
     const report::Result result = study::run_scenario(s);
-    updated[file] = result.figures;
-    const std::vector<double>* base = nullptr;
-    if (baseline) {
-      auto it = baseline->find(file);
-      if (it != baseline->end()) base = &it->second;
+    if (options.has("update-baseline")) {
+      const std::string key = report::baseline_key(file, s.name, options.text("update-baseline"));
+      auto [at, fresh] = updated_from.emplace(key, file);
+      if (!fresh) {
+        throw InputError(SourcePos{file, 0, 0}, "baseline key '" + key + "' is also the key of " + at->second +
+                                                    ": give the scenarios different names");
+      }
+      updated[key] = result.figures;
     }
-    report::ScenarioChecks checks{file, report::check(s.expectations, result.figures, base), ""};
+    report::BaselineFigures base{nullptr, "no --baseline given"};
+    if (baseline) {
+      const std::string key = report::baseline_key(file, s.name, options.text("baseline"));
+      auto it = baseline->find(key);
+      if (it != baseline->end()) {
+        base.figures = &it->second;
+      } else {
+        base.why_none = "no entry '" + key + "' in " + options.text("baseline") +
+                        (s.name.empty() ? " (the scenario's path relative to the baseline's folder)"
+                                        : " (the scenario's name)");
+      }
+    }
+    report::ScenarioChecks checks{file, report::check(s.expectations, result.figures, base, strict), ""};
     out << file << "\n";
     if (s.expectations.empty()) out << "  (no [expect] table)\n";
     for (const report::CheckOutcome& o : checks.outcomes) {
@@ -89,9 +112,7 @@ options)");
                     o.wanted.c_str(), report::format_figure(o.actual, unit).c_str());
       out << line;
       if (!o.passed && !o.skipped) out << "       at " << to_string(o.expectation.pos) << "\n";
-      if (baseline && o.expectation.uses_baseline() && base == nullptr) {
-        out << "       no baseline for this scenario in " << options.text("baseline") << "\n";
-      }
+      if (!o.unevaluated.empty()) out << "       not evaluated: " << o.unevaluated << "\n";
       (o.skipped ? skipped : o.passed ? passed : failed)++;
     }
     results.push_back(std::move(checks));

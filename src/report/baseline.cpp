@@ -1,11 +1,13 @@
 #include "shardsim/report/baseline.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <toml++/toml.h>
 
 #include "shardsim/util/error.hpp"
+#include "shardsim/util/json_text.hpp"
 #include "shardsim/util/metric.hpp"
 
 namespace shardsim::report {
@@ -14,6 +16,17 @@ SourcePos where(const toml::source_region& r, const std::string& path) {
   return SourcePos{path, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
 }
 }  // namespace
+
+std::string baseline_key(const std::string& scenario_path, const std::string& scenario_name,
+                         const std::string& baseline_path) {
+  if (!scenario_name.empty()) return scenario_name;
+  namespace fs = std::filesystem;
+  // weakly_canonical: the baseline may not exist yet (--update-baseline), and symlinked folders resolve alike.
+  const fs::path scenario = fs::weakly_canonical(fs::absolute(scenario_path));
+  const fs::path folder = fs::weakly_canonical(fs::absolute(baseline_path)).parent_path();
+  const fs::path relative = scenario.lexically_relative(folder);
+  return (relative.empty() ? scenario : relative).generic_string();
+}
 
 Baseline read_baseline(const std::string& path) {
   std::ifstream in(path);
@@ -42,18 +55,17 @@ Baseline read_baseline(const std::string& path) {
 }
 
 void write_baseline(const std::string& path, const Baseline& baseline) {
-  toml::table doc;
-  for (const auto& [scenario, figures] : baseline) {
-    toml::table t;
-    for (std::size_t i = 0; i < figures.size() && i < metric_catalog().size(); ++i) {
-      if (!std::isnan(figures[i])) t.insert(metric_catalog()[i].name, figures[i]);
-    }
-    doc.insert(scenario, std::move(t));
-  }
+  // Written by hand rather than by TOML++'s formatter: keys in double quotes (as users type them) and numbers in
+  // the shortest form that reads back as the same double (json_number; TOML reads JSON's number syntax).
   std::ofstream out(path);
   if (!out) throw InputError(SourcePos{"--update-baseline", 0, 0}, "cannot write baseline '" + path + "'");
-  out << "# shardsim baseline: figures per scenario, written by `shardsim check --update-baseline`.\n"
-      << toml::toml_formatter{doc} << "\n";
+  out << "# shardsim baseline: figures per scenario, written by `shardsim check --update-baseline`.\n";
+  for (const auto& [scenario, figures] : baseline) {
+    out << "\n[" << json_string(scenario) << "]\n";
+    for (std::size_t i = 0; i < figures.size() && i < metric_catalog().size(); ++i) {
+      if (!std::isnan(figures[i])) out << metric_catalog()[i].name << " = " << json_number(figures[i]) << "\n";
+    }
+  }
 }
 
 }  // namespace shardsim::report

@@ -28,16 +28,18 @@ std::string format_figure(double value, MetricUnit unit) {
 }
 
 std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, const std::vector<double>& figures,
-                                const std::vector<double>* baseline) {
+                                const BaselineFigures& baseline, bool strict) {
   std::vector<CheckOutcome> out;
   for (const Expectation& e : expectations) {
     const MetricUnit unit = metric_catalog()[e.index].unit;
-    CheckOutcome o{e, figures.at(e.index), true, false, ""};
+    CheckOutcome o{e, figures.at(e.index), true, false, "", ""};
     auto f = [unit](double v) { return format_figure(v, unit); };
+    auto add = [&o](const std::string& text) { o.wanted += (o.wanted.empty() ? "" : ", ") + text; };
+    auto not_evaluated = [&o](const std::string& why) { o.unevaluated += (o.unevaluated.empty() ? "" : "; ") + why; };
     if (e.equals) {
       const double tolerance = e.rel_tol * std::abs(*e.equals);
       o.passed = std::abs(o.actual - *e.equals) <= tolerance;
-      o.wanted = "= " + f(*e.equals);
+      add("= " + f(*e.equals));
       if (e.rel_tol > 0) {
         char buf[32];
         std::snprintf(buf, sizeof buf, " (rel %g)", e.rel_tol);
@@ -46,32 +48,43 @@ std::vector<CheckOutcome> check(const std::vector<Expectation>& expectations, co
     }
     if (e.min && e.max) {
       o.passed = o.passed && o.actual >= *e.min && o.actual <= *e.max;
-      o.wanted += (o.wanted.empty() ? "" : ", ") + std::string("in [") + f(*e.min) + ", " + f(*e.max) + "]";
+      add("in [" + f(*e.min) + ", " + f(*e.max) + "]");
     } else if (e.min) {
       o.passed = o.passed && o.actual >= *e.min;
-      o.wanted += (o.wanted.empty() ? "" : ", ") + std::string(">= ") + f(*e.min);
+      add(">= " + f(*e.min));
     } else if (e.max) {
       o.passed = o.passed && o.actual <= *e.max;
-      o.wanted += (o.wanted.empty() ? "" : ", ") + std::string("<= ") + f(*e.max);
+      add("<= " + f(*e.max));
     }
     if (e.uses_baseline()) {
-      auto add = [&o](const std::string& text) { o.wanted += (o.wanted.empty() ? "" : ", ") + text; };
-      if (baseline == nullptr) {
-        o.skipped = true;
-        add("baseline (none given)");
-      } else {
-        const double base = baseline->at(e.index);
+      // A baseline that lacks this metric (written by an older version) is as good as none for this check.
+      const bool have = baseline.figures != nullptr && !std::isnan(baseline.figures->at(e.index));
+      const std::string why = baseline.figures == nullptr
+                                  ? baseline.why_none
+                                  : "the baseline has no " + e.metric + " for this scenario";
+      auto bound = [&](const std::optional<double>& fraction, const char* key, const char* sign) {
+        if (!fraction) return;
         char pct[32];
-        if (e.above_baseline) {
-          std::snprintf(pct, sizeof pct, "%g%%", *e.above_baseline * 100);
-          o.passed = o.passed && o.actual <= base * (1 + *e.above_baseline);
-          add("<= baseline " + f(base) + " + " + pct);
+        std::snprintf(pct, sizeof pct, "%g%%", *fraction * 100);
+        if (!have) {
+          add(std::string("baseline ") + sign + " " + pct + " (not evaluated)");
+          not_evaluated(std::string(key) + ": " + why);
+          return;
         }
-        if (e.below_baseline) {
-          std::snprintf(pct, sizeof pct, "%g%%", *e.below_baseline * 100);
-          o.passed = o.passed && o.actual >= base * (1 - *e.below_baseline);
-          add(">= baseline " + f(base) + " - " + pct);
-        }
+        const double base = baseline.figures->at(e.index);
+        const bool above = sign[0] == '+';
+        o.passed = o.passed && (above ? o.actual <= base * (1 + *fraction) : o.actual >= base * (1 - *fraction));
+        add(std::string(above ? "<= " : ">= ") + "baseline " + f(base) + " " + sign + " " + pct);
+      };
+      bound(e.above_baseline, "above_baseline", "+");
+      bound(e.below_baseline, "below_baseline", "-");
+    }
+    if (!o.unevaluated.empty()) {
+      // A failed bound is a failure whatever else could not be evaluated; otherwise strict decides.
+      if (strict) {
+        o.passed = false;
+      } else if (o.passed) {
+        o.skipped = true;
       }
     }
     out.push_back(std::move(o));

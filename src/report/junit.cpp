@@ -49,7 +49,8 @@ void write_junit(std::ostream& out, const std::vector<ScenarioChecks>& scenarios
     for (const CheckOutcome& o : s.outcomes) {
       const MetricUnit unit = metric_catalog()[o.expectation.index].unit;
       out << "    <testcase classname=\"" << file << "\" name=\"" << xml_escape(o.expectation.metric) << "\">\n";
-      const std::string detail = "expected " + o.wanted + ", actual " + format_figure(o.actual, unit);
+      std::string detail = "expected " + o.wanted + ", actual " + format_figure(o.actual, unit);
+      if (!o.unevaluated.empty()) detail += "; not evaluated: " + o.unevaluated;
       if (o.skipped) {
         out << "      <skipped message=\"" << xml_escape(detail) << "\"/>\n";
       } else if (!o.passed) {

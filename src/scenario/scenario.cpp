@@ -67,6 +67,10 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   }
 
   TomlReader r(table, path, "");
+  if (auto name = r.string("name")) {
+    if (name->empty()) r.fail("name", "must not be empty (leave it out to key the scenario by its path)");
+    s.name = *name;
+  }
   const std::string topology_name = r.require_string("topology");
   s.topology_path = topology_file.empty() ? resolve_relative(path, topology_name) : topology_file;
   toml::table topology_table = parse_toml_file(

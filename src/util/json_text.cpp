@@ -1,5 +1,6 @@
 #include "shardsim/util/json_text.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -31,9 +32,12 @@ std::string json_string(std::string_view text) {
 
 std::string json_number(double value) {
   if (!std::isfinite(value)) throw InternalError("json_number: JSON has no NaN or infinity");
+  // std::to_chars without a precision writes the fewest digits that read back as `value` (C++17
+  // [charconv.to.chars]), choosing plain or scientific notation by length: 7.01697e-06, not 7.0169699999999995e-06.
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
-  return buf;
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  if (ec != std::errc{}) throw InternalError("json_number: buffer too small");
+  return std::string(buf, end);
 }
 
 bool is_json_number(std::string_view s) {

@@ -44,3 +44,27 @@ TEST_CASE("relative tolerance, min and max") {
   at_most.max = 0.5;
   CHECK(report::check({at_most}, figures_with("token_latency", 1)).at(0).wanted == "<= 500.000 ms");
 }
+
+TEST_CASE("every bound is evaluated when it can be; the rest skip, or fail when strict") {
+  // max = 0.1 s with above_baseline and no baseline: 0.166 s must fail on the max alone.
+  Expectation e = expect("token_latency");
+  e.max = 0.1;
+  e.above_baseline = 0.05;
+  const auto over = report::check({e}, figures_with("token_latency", 0.166)).at(0);
+  CHECK_FALSE(over.passed);
+  CHECK_FALSE(over.skipped);
+  CHECK(over.unevaluated == "above_baseline: no --baseline given");
+  const auto under = report::check({e}, figures_with("token_latency", 0.09)).at(0);
+  CHECK(under.passed);
+  CHECK(under.skipped);
+  const auto strict = report::check({e}, figures_with("token_latency", 0.09), {nullptr, "none"}, true).at(0);
+  CHECK_FALSE(strict.passed);
+  CHECK_FALSE(strict.skipped);
+  // With a baseline of 0.08 s both bounds are evaluated: 0.09 > 0.08 * 1.05 = 0.084 fails, 0.083 passes.
+  const std::vector<double> base = figures_with("token_latency", 0.08);
+  CHECK_FALSE(report::check({e}, figures_with("token_latency", 0.09), {&base, ""}).at(0).passed);
+  const auto held = report::check({e}, figures_with("token_latency", 0.083), {&base, ""}, true).at(0);
+  CHECK(held.passed);
+  CHECK(held.unevaluated.empty());
+  CHECK(held.wanted == "<= 100.000 ms, <= baseline 80.000 ms + 5%");
+}

@@ -1,7 +1,8 @@
 #pragma once
 // JUnit XML for CI systems: one <testsuite> per scenario file, one <testcase> per [expect] check, a <failure>
-// with expected and actual values for each failed check, <skipped/> for baseline checks without a baseline, and
-// an <error> for a scenario that could not be run (bad input).
+// with expected and actual values for each failed check, <skipped/> for checks with a bound not evaluated, and
+// an <error> for a scenario that could not be run (bad input). A skip or failure names the bounds that could
+// not be evaluated and why.
 
 #include <ostream>
 #include <string>

@@ -23,6 +23,7 @@ namespace shardsim::scenario {
 
 struct Scenario {
   std::string path;           // the scenario file, as named by the user
+  std::string name;           // the optional top-level `name` (what keys it in a baseline); "" when not given
   std::string topology_path;  // the topology file, resolved against the scenario's folder
   std::string model_preset;   // "" when the model is given only by its dimensions
   // A transformer ([transformer] table) instead of the seed's MLP stack ([model]); the tensor plan runs it.

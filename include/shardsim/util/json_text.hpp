@@ -5,7 +5,7 @@
 //
 // A string literal escapes '"' and '\\' with a backslash, line feed, carriage return and tab as \n, \r and \t,
 // every other control character (below 0x20) as \u00XX with lowercase hex, and copies all other bytes (UTF-8
-// included) as they are. A number is 17 significant digits ("%.17g"), which reads back as the very same double.
+// included) as they are. A number is the shortest text that reads back as the very same double (std::to_chars).
 
 #include <string>
 #include <string_view>
@@ -15,7 +15,7 @@ namespace shardsim {
 // `text` as a JSON string literal, quotes included.
 std::string json_string(std::string_view text);
 
-// A finite double as a JSON number in 17 significant digits ("0.10000000000000001", "1e+20", "-0"). JSON has no
+// A finite double as a JSON number, the shortest that reads back exactly ("0.1", "1e+20", "7.01697e-06", "-0"). JSON has no
 // NaN or infinity: InternalError for those, which callers write some other way.
 std::string json_number(double value);
 
