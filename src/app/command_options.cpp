@@ -28,6 +28,12 @@ CommandOptions& CommandOptions::set(const char* description) {
   return *this;
 }
 
+std::string CommandOptions::format() const {
+  std::string name = value<std::string>("format");
+  for (char& c : name) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  return name;
+}
+
 CommandOptions& CommandOptions::format(std::vector<std::string> names, const char* description) {
   options_.add_options()("format", po::value<std::string>()->default_value(names.at(0)), description);
   formats_ = std::move(names);
@@ -63,7 +69,7 @@ bool CommandOptions::parse(const std::vector<std::string>& args, std::ostream& o
     for (std::size_t i = 0; i < formats_.size(); ++i) {
       expected += (i == 0 ? "" : i + 1 == formats_.size() ? " or " : ", ") + formats_[i];
     }
-    throw command_line_error("--format: expected " + expected + ", got '" + format() + "'");
+    throw command_line_error("--format: expected " + expected + ", got '" + value<std::string>("format") + "'");
   }
   return true;
 }

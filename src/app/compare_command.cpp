@@ -1,13 +1,17 @@
 #include "shardsim/app/commands.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
 #include "shardsim/app/command_options.hpp"
 #include "shardsim/report/expectation_check.hpp"
+#include "shardsim/report/writers.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/study/pipeline.hpp"
+#include "shardsim/table/table.hpp"
+#include "shardsim/util/json_text.hpp"
 #include "shardsim/util/unit_parse.hpp"
 
 namespace shardsim::app {
@@ -31,7 +35,13 @@ std::string percent(Time part, Time whole) {
 
 // The scenario run on `topology`, with the link direction that carried the most bytes.
 Column run_column(const std::string& scenario, const std::vector<std::string>& sets, const std::string& topology) {
-  auto s = std::make_unique<scenario::Scenario>(scenario::load(scenario, sets, topology));
+  std::unique_ptr<scenario::Scenario> s;
+  try {
+    s = std::make_unique<scenario::Scenario>(scenario::load(scenario, sets, topology));
+  } catch (const InputError& e) {
+    // The position may be in the scenario, which is the same for every column: name the column too.
+    throw InputError(e.pos(), e.message() + " (with --topology " + topology + ")");
+  }
   report::Result result = study::run_scenario(*s);
   Column c{topology, std::move(s), std::move(result), 0};
   const auto& links = c.result.stats.links;
@@ -115,17 +125,47 @@ void print_aligned(std::ostream& out, const std::vector<Row>& rows) {
   }
 }
 
+// One row per topology: the topology file, its size, then every figure of the run (the JSON report's `figures`),
+// numbers in the shortest form that reads back exactly.
+table::Table comparison_table(const std::vector<Column>& columns) {
+  table::Table t{{"topology", "topology_nodes", "topology_switches", "topology_links"}, {}};
+  const report::Result& first = columns.front().result;
+  std::vector<std::size_t> metrics;
+  for (std::size_t i = 0; i < metric_catalog().size(); ++i) {
+    const std::string_view name = metric_catalog()[i].name;
+    if (generation_metric(name) && !first.generation) continue;
+    if (training_metric(name) && !first.inputs.run.training) continue;
+    metrics.push_back(i);
+    t.header.emplace_back(name);
+  }
+  for (const Column& c : columns) {
+    const topo::Topology& topology = *c.result.inputs.topology;
+    std::vector<table::Cell> row{{table::Cell::Kind::string, c.topology},
+                                 {table::Cell::Kind::number, std::to_string(topology.node_count())},
+                                 {table::Cell::Kind::number, std::to_string(topology.switch_count())},
+                                 {table::Cell::Kind::number, std::to_string(topology.link_count())}};
+    for (std::size_t i : metrics) {
+      const double v = c.result.figures[i];
+      row.push_back(std::isfinite(v) ? table::Cell{table::Cell::Kind::number, json_number(v)}
+                                     : table::Cell{table::Cell::Kind::string, std::isnan(v) ? "nan" : "inf"});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 }  // namespace
 
 int compare_command(const std::vector<std::string>& args, std::ostream& out) {
   CommandOptions options(R"(shardsim compare SCENARIO --topology A.toml --topology B.toml ... [options]
 
-Runs one scenario's workload on several topologies and prints them side by side.
+Runs one scenario's workload on several topologies and prints them side by side. --format json writes every
+run's JSON report (as `run --format json`) under "runs"; --format csv one row per topology with every figure.
 example: shardsim compare scenarios/gpt4-1024-pi4.toml --topology topologies/pi4-1024-tree-1g.toml \
            --topology topologies/pi4-1024-tree-10g.toml
 
 options)");
-  options.input("scenario", "scenario file");
+  options.input("scenario", "scenario file").format({"text", "json", "csv"}, "output format: text, json or csv");
   options.add()("topology", po::value<std::vector<std::string>>()->required(),
                 "a topology file (repeat for each column)");
   options.set("override a scenario key in every run (repeatable)");
@@ -136,8 +176,16 @@ options)");
   for (const std::string& topology : options.texts("topology")) {
     columns.push_back(run_column(scenario, options.sets(), topology));
   }
-  out << "scenario " << scenario << "\n\n";
-  print_aligned(out, comparison_rows(columns));
+  if (options.format() == "json") {
+    std::vector<const report::Result*> runs;
+    for (const Column& c : columns) runs.push_back(&c.result);
+    report::write_json_comparison(out, scenario, runs);
+  } else if (options.format() == "csv") {
+    table::write_table(out, comparison_table(columns), table::TableFormat::csv);
+  } else {
+    out << "scenario " << scenario << "\n\n";
+    print_aligned(out, comparison_rows(columns));
+  }
   return 0;
 }
 

@@ -1,10 +1,13 @@
 #include <toml++/toml.h>
 
+#include "json_node.hpp"
 #include "shardsim/report/writers.hpp"
 
 namespace shardsim::report {
+namespace {
 
-void write_json(std::ostream& out, const Result& r) {
+// Every field of one run (README "JSON report" documents each with its unit).
+toml::table json_run(const Result& r) {
   const auto& in = r.inputs;
   const topo::Topology& topology = *in.topology;
   toml::table figures;
@@ -74,8 +77,11 @@ void write_json(std::ostream& out, const Result& r) {
                                        {"latency_s", a.latency.seconds()},
                                        {"change", relative_change(a.latency, r.stats.token_latency)}});
   }
-  toml::table doc{
+  toml::array warnings;
+  for (const std::string& w : input_warnings(r)) warnings.push_back(w);
+  return toml::table{
       {"scenario", in.scenario_path},
+      {"warnings", std::move(warnings)},
       {"topology", in.topology_path},
       {"figures", std::move(figures)},
       {"closed_form", std::move(closed_form)},
@@ -84,7 +90,23 @@ void write_json(std::ostream& out, const Result& r) {
       {"links", std::move(links)},
       {"alternatives", std::move(alternatives)},
   };
-  out << toml::json_formatter{doc} << "\n";
+}
+
+}  // namespace
+
+void write_json(std::ostream& out, const Result& r) {
+  toml::table doc = json_run(r);
+  doc.insert("schema_version", kJsonSchemaVersion);
+  write_json_node(out, doc, {"schema_version", "scenario", "topology", "warnings"});
+  out << "\n";
+}
+
+void write_json_comparison(std::ostream& out, const std::string& scenario, const std::vector<const Result*>& runs) {
+  toml::array array;
+  for (const Result* r : runs) array.push_back(json_run(*r));
+  toml::table doc{{"schema_version", kJsonSchemaVersion}, {"scenario", scenario}, {"runs", std::move(array)}};
+  write_json_node(out, doc, {"schema_version", "scenario"});
+  out << "\n";
 }
 
 }  // namespace shardsim::report

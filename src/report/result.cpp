@@ -131,4 +131,19 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
   return r;
 }
 
+std::vector<std::string> input_warnings(const Result& r) {
+  std::vector<std::string> out;
+  const RunInputs& in = r.inputs;
+  if (in.transformer && !in.run.training) {
+    // For a generation, `context` is its last step's: prompt + generated - 1 (run_options.hpp).
+    const std::int64_t context = in.run.context;
+    if (context > in.transformer->max_context) {
+      out.push_back("context " + std::to_string(context) + " tokens is above the model's max_context " +
+                    std::to_string(in.transformer->max_context) +
+                    ": positions it was never trained for (simulated all the same, KV cache included)");
+    }
+  }
+  return out;
+}
+
 }  // namespace shardsim::report

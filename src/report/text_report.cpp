@@ -100,7 +100,9 @@ void write_inputs(std::ostream& out, const Result& r) {
         << train->seq_len << " tokens; gradient buckets of " << format_bytes(in.plan.gradient_bucket)
         << (in.plan.overlap_gradients ? ", overlapped with the backward" : ", after the backward");
   }
-  out << "\n\n";
+  out << "\n";
+  for (const std::string& w : input_warnings(r)) out << "WARNING   " << w << "\n";
+  out << "\n";
 }
 
 // The seed notebook's `info` figures for one layer of one expert, beside their closed forms.

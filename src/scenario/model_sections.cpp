@@ -91,7 +91,12 @@ void read_transformer(TomlReader& t, Scenario& s) {
   auto format = [&t](std::string_view key, hw::NumberFormat& field) {
     if (auto name_of = t.string(key)) {
       auto f = hw::parse_number_format(*name_of);
-      if (!f) t.fail(key, "unknown number format '" + *name_of + "'; expected fp32, fp16, bf16, q8_0 or q4_0");
+      if (!f) {
+        std::string names;
+        for (hw::NumberFormat n : hw::number_formats()) names += std::string(names.empty() ? "" : ", ") + std::string(hw::to_string(n));
+        t.fail(key, "unknown number format '" + *name_of + "'; expected one of " + names +
+                        " (in any case), or llama.cpp's q4_k_m, q4_k_s, q5_k_m, q5_k_s");
+      }
       field = *f;
     }
   };

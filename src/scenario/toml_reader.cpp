@@ -40,11 +40,15 @@ void TomlReader::fail(std::string_view key, const std::string& message) const {
 }
 
 void TomlReader::missing(std::string_view key) const {
-  // A misspelt required key is more helpfully reported as the typo it is.
+  // A misspelt key is more helpfully reported as the typo it is: the required key itself, or one read before it
+  // (`presett` makes every dimension of [transformer] required, but the typo is of `preset`).
+  std::vector<std::string_view> candidates{key};
+  candidates.insert(candidates.end(), known_.begin(), known_.end());
   for (const auto& [present, value] : table_) {
-    if (known_.count(present.str()) == 0 && closest_match(present.str(), std::array{key}).has_value()) {
+    if (known_.count(present.str()) != 0) continue;
+    if (auto best = closest_match(present.str(), candidates)) {
       throw InputError(position(present.source(), file_), "unknown key '" + path(present.str()) +
-                                                              "' (did you mean '" + std::string(key) + "'?)");
+                                                              "' (did you mean '" + *best + "'?)");
     }
   }
   throw InputError(position(table_, file_), "missing key '" + path(key) + "'");

@@ -102,6 +102,12 @@ void read_node_types(TomlReader& r, NodeTypes& types, std::set<std::string>& cha
   }
 }
 
+std::string join_names(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
 const hw::NodeSpec& find_type(const NodeTypes& types, TomlReader& r, std::string_view key) {
   const std::string name = r.require_string(key);
   auto it = types.find(name);
@@ -109,7 +115,14 @@ const hw::NodeSpec& find_type(const NodeTypes& types, TomlReader& r, std::string
   std::vector<std::string_view> names;
   for (const auto& [n, t] : types) names.push_back(n);
   std::string message = "unknown node type '" + name + "'";
-  if (auto best = closest_match(name, names)) message += " (did you mean '" + *best + "'?)";
+  if (auto best = closest_match(name, names)) {
+    message += " (did you mean '" + *best + "'?)";
+  } else {
+    // The Pi, CM5 and desktop presets live in a library file that a topology must include.
+    message += names.empty() ? " (this file defines no node types" : " (defined here: " + join_names(names);
+    message += "; the presets such as pi5-8gb are in topologies/pi-nodes.toml: add include = [\"pi-nodes.toml\"] "
+               "with the path relative to this file, and see `shardsim presets`)";
+  }
   r.fail(key, message);
 }
 
@@ -210,14 +223,14 @@ void generate(TomlReader& r, F build) {
 
 }  // namespace
 
-std::map<std::string, hw::NodeSpec> read_node_types(const std::string& path) {
+std::map<std::string, DeclaredNodeType> read_node_types(const std::string& path) {
   const toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
   TomlReader r(table, path, "");
   NodeTypes types;
   std::set<std::string> chain{path};
   read_node_types(r, types, chain);
-  std::map<std::string, hw::NodeSpec> out;
-  for (const auto& [name, type] : types) out.emplace(name, type.spec);
+  std::map<std::string, DeclaredNodeType> out;
+  for (const auto& [name, type] : types) out.emplace(name, DeclaredNodeType{type.spec, type.declared_at});
   return out;
 }
 

@@ -38,23 +38,42 @@ Quantity split(std::string_view text, const char* expected) {
   return {value, unit};
 }
 
-// Splits a metric or binary prefix off `unit` if what remains is one of `bases`.
-// Returns the multiplier and the base, or {0, ""} when nothing matches.
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// A base unit and whether its case matters: only where a capital means something else, i.e. "B" (byte) against
+// "b" (bit), in "B", "B/s" and "Bps". Words ("bit", "FLOP/s") are matched whatever their case.
+struct Base {
+  std::string_view name;
+  bool case_sensitive;
+};
+
+// Splits a metric or binary prefix off `unit` (prefixes in any case: k, K, m, M, g, G, ..., Ki, KI, ki; no unit
+// here takes a milli prefix, so "m" can only be mega) if what remains is one of `bases`. "/sec" is read as "/s".
+// Returns the multiplier and the base's name as listed, or {0, ""} when nothing matches.
 template <std::size_t N>
-std::pair<double, std::string_view> match_prefixed(std::string_view unit,
-                                                   const std::array<std::string_view, N>& bases) {
+std::pair<double, std::string_view> match_prefixed(std::string_view written, const std::array<Base, N>& bases) {
+  std::string unit(written);
+  if (unit.size() > 4 && iequal(std::string_view(unit).substr(unit.size() - 4), "/sec")) unit.resize(unit.size() - 2);
   // Binary prefixes first so that "Gi" is not read as "G" followed by a unit starting with "i".
-  static constexpr std::array<std::pair<std::string_view, double>, 12> prefixes{{
-      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"Pi", 1125899906842624.0},
+  static constexpr std::array<std::pair<std::string_view, double>, 11> prefixes{{
+      {"ki", 1024.0}, {"mi", 1048576.0}, {"gi", 1073741824.0}, {"ti", 1099511627776.0},
+      {"pi", 1125899906842624.0},
       {"", 1.0},
-      {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15},
+      {"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"t", 1e12}, {"p", 1e15},
   }};
   for (const auto& [prefix, mult] : prefixes) {
-    if (unit.size() < prefix.size() || unit.substr(0, prefix.size()) != prefix) continue;
-    std::string_view rest = unit.substr(prefix.size());
-    for (std::string_view base : bases) {
-      if (rest == base) return {mult, base};
+    if (unit.size() < prefix.size() || !iequal(std::string_view(unit).substr(0, prefix.size()), prefix)) continue;
+    const std::string_view rest = std::string_view(unit).substr(prefix.size());
+    for (const Base& base : bases) {
+      if (base.case_sensitive ? rest == base.name : iequal(rest, base.name)) return {mult, base.name};
     }
   }
   return {0, ""};
@@ -69,7 +88,8 @@ Time parse_time(std::string_view text) {
       {"s", 1e12}, {"ms", 1e9}, {"us", 1e6}, {"\xC2\xB5s", 1e6}, {"ns", 1e3}, {"ps", 1.0}, {"min", 60e12},
   }};
   for (const auto& [name, ps] : units) {
-    if (q.unit != name) continue;
+    // No time unit differs from another by case alone (there is no mega- or petasecond here): "MS" is ms.
+    if (!iequal(q.unit, name)) continue;
     const double count = std::round(q.value * ps);
     // int64 picoseconds reach 9.22e18 ps (about 107 days); beyond that llround is undefined.
     if (count > 9.2e18) throw UnitError(quoted(text) + " is too long (at most about 100 days)");
@@ -81,7 +101,7 @@ Time parse_time(std::string_view text) {
 Bytes parse_bytes(std::string_view text) {
   static constexpr const char* kind = "size (B, kB, MB, GB, KiB, MiB, GiB, bit, ...)";
   Quantity q = split(text, kind);
-  static constexpr std::array<std::string_view, 3> bases{"B", "bit", "b"};
+  static constexpr std::array<Base, 4> bases{{{"B", true}, {"bit", false}, {"bits", false}, {"b", true}}};
   auto [mult, base] = match_prefixed(q.unit, bases);
   if (mult == 0) throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
   double bytes = q.value * mult / (base == "B" ? 1.0 : 8.0);
@@ -96,16 +116,17 @@ Bytes parse_bytes(std::string_view text) {
 ByteRate parse_byte_rate(std::string_view text) {
   static constexpr const char* kind = "bandwidth (B/s, MB/s, GiB/s, bit/s, Mbit/s, Gbit/s, Gbps, ...)";
   Quantity q = split(text, kind);
-  static constexpr std::array<std::string_view, 4> bases{"B/s", "bit/s", "b/s", "bps"};
+  static constexpr std::array<Base, 6> bases{
+      {{"B/s", true}, {"bit/s", false}, {"bits/s", false}, {"b/s", true}, {"bps", true}, {"Bps", true}}};
   auto [mult, base] = match_prefixed(q.unit, bases);
   if (mult == 0) throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
-  return ByteRate{q.value * mult / (base == "B/s" ? 1.0 : 8.0)};
+  return ByteRate{q.value * mult / (base == "B/s" || base == "Bps" ? 1.0 : 8.0)};
 }
 
 FlopRate parse_flop_rate(std::string_view text) {
   static constexpr const char* kind = "FLOP rate (FLOP/s, GFLOP/s, TFLOP/s, GFLOPS, ...)";
   Quantity q = split(text, kind);
-  static constexpr std::array<std::string_view, 3> bases{"FLOP/s", "FLOPS", "flop/s"};
+  static constexpr std::array<Base, 2> bases{{{"FLOP/s", false}, {"FLOPS", false}}};
   auto [mult, base] = match_prefixed(q.unit, bases);
   if (mult == 0) throw UnitError("unknown unit " + quoted(q.unit) + " in " + quoted(text) + ": expected " + kind);
   return FlopRate{q.value * mult};

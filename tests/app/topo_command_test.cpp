@@ -86,7 +86,10 @@ TEST_CASE("topo: bad input is an InputError naming where") {
   CHECK_THROWS_AS(topo({file, "--frobnicate"}), InputError);
   testing::TempDir dir;
   const std::string bad = dir.write("t.toml", "[[star]]\nnodes = 2\nnode_type = \"nope\"\nbandwidth = \"1 Gbit/s\"\n");
-  CHECK_THROWS_WITH(topo({bad}), bad + ":3:13: star.0.node_type: unknown node type 'nope'");
+  CHECK_THROWS_WITH(topo({bad}), bad + ":3:13: star.0.node_type: unknown node type 'nope' (this file defines no node types; the "
+                                            "presets such as pi5-8gb are in topologies/pi-nodes.toml: add include = "
+                                            "[\"pi-nodes.toml\"] with the path relative to this file, and see "
+                                            "`shardsim presets`)");
 }
 
 TEST_CASE("topo --help prints the usage") {

@@ -9,7 +9,7 @@ using namespace shardsim;
 using namespace shardsim::hw;
 
 TEST_CASE("number format: names round-trip and nothing else parses") {
-  REQUIRE(number_formats().size() == 5);
+  REQUIRE(number_formats().size() == 8);
   for (NumberFormat f : number_formats()) {
     const std::optional<NumberFormat> back = parse_number_format(to_string(f));
     REQUIRE(back.has_value());
@@ -17,7 +17,9 @@ TEST_CASE("number format: names round-trip and nothing else parses") {
   }
   CHECK(to_string(NumberFormat::q4_0) == "q4_0");
   CHECK(to_string(NumberFormat::bf16) == "bf16");
-  CHECK_FALSE(parse_number_format("FP16").has_value());  // case matters, as for every key value
+  CHECK(parse_number_format("FP16") == NumberFormat::fp16);  // llama.cpp and Hugging Face write Q4_0, F16, ...
+  CHECK(parse_number_format("Q4_0") == NumberFormat::q4_0);
+  CHECK(parse_number_format("q6_K") == NumberFormat::q6_k);
   CHECK_FALSE(parse_number_format("q4").has_value());
   CHECK_FALSE(parse_number_format("").has_value());
 }
@@ -76,4 +78,47 @@ TEST_CASE("number format: negative counts are a broken invariant") {
   CHECK_THROWS_AS(bytes_for_rows(NumberFormat::fp16, -1, 4), InternalError);
   // Rows whose total overflows 64 bits: 2^62 rows of 4 fp16 values = 2^65 B.
   CHECK_THROWS_AS(bytes_for_rows(NumberFormat::fp16, std::int64_t{1} << 62, 4), InternalError);
+}
+
+TEST_CASE("number format: llama.cpp's K-quants, bytes per 256-value super-block from ggml-common.h") {
+  // block_q4_K: d, dmin (2 x 2 B) + 12 B of 6-bit scales + 256 4-bit values (128 B) = 144 B = 4.5 bits a weight.
+  CHECK(block_values(NumberFormat::q4_k) == 256);
+  CHECK(block_bytes(NumberFormat::q4_k) == 144);
+  CHECK(bytes_per_value(NumberFormat::q4_k) * 8 == 4.5);
+  // block_q5_K: 4 + 12 + 32 B of high bits + 128 B = 176 B = 5.5 bits.
+  CHECK(block_bytes(NumberFormat::q5_k) == 176);
+  CHECK(bytes_per_value(NumberFormat::q5_k) * 8 == 5.5);
+  // block_q6_K: 128 B low 4 bits + 64 B high 2 bits + 16 int8 scales + fp16 d = 210 B = 6.5625 bits.
+  CHECK(block_bytes(NumberFormat::q6_k) == 210);
+  CHECK(bytes_per_value(NumberFormat::q6_k) * 8 == 6.5625);
+  // Llama 2 7B's 4096 x 11008 ffn_down in q4_K: 4096 rows of 11008 = 43 super-blocks: 4096 * 43 * 144 B.
+  CHECK(bytes_for_rows(NumberFormat::q4_k, 4096, 11008) == Bytes{4096LL * 43 * 144});
+  // A 300-value row takes two super-blocks (the second partial).
+  CHECK(bytes_for(NumberFormat::q6_k, 300) == Bytes{420});
+  // The mixture file types most Pi users download read as their main K-quant (an approximation, see the header).
+  CHECK(parse_number_format("q4_k_m") == NumberFormat::q4_k);
+  CHECK(parse_number_format("Q4_K_M") == NumberFormat::q4_k);
+  CHECK(parse_number_format("q5_k_m") == NumberFormat::q5_k);
+  CHECK(parse_number_format("q6_k") == NumberFormat::q6_k);
+  CHECK_FALSE(parse_number_format("q3_k_m").has_value());
+  CHECK(to_string(NumberFormat::q5_k) == "q5_k");
+}
+
+TEST_CASE("number format: a K-quant without a kernel rate of its own takes its kin's") {
+  CHECK(kernel_rate_fallback(NumberFormat::q4_k) == NumberFormat::q4_0);
+  CHECK(kernel_rate_fallback(NumberFormat::q6_k) == NumberFormat::q8_0);
+  CHECK_FALSE(kernel_rate_fallback(NumberFormat::q4_0).has_value());
+}
+
+#include "shardsim/hw/node_spec.hpp"
+
+TEST_CASE("node spec: a K-quant runs at its own kernel rate, else its kin's, else the generic rate") {
+  NodeSpec n;
+  n.flop_rate = FlopRate{10e9};
+  n.kernels.decode[static_cast<std::size_t>(NumberFormat::q4_0)] = FlopRate{72e9};
+  CHECK(n.rate(NumberFormat::q4_k, false).per_second == 72e9);  // q4_0's
+  CHECK(n.rate(NumberFormat::q6_k, false).per_second == 10e9);  // no q8_0 rate either: flop_rate
+  n.kernels.decode[static_cast<std::size_t>(NumberFormat::q4_k)] = FlopRate{60e9};
+  CHECK(n.rate(NumberFormat::q4_k, false).per_second == 60e9);  // its own wins
+  CHECK(n.rate(NumberFormat::q4_k, true).per_second == 10e9);   // prefill table empty
 }

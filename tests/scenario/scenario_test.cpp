@@ -388,6 +388,43 @@ preset = "seed-mlp"
   }
 }
 
+TEST_CASE("a misspelt key is reported before the key it leaves missing") {
+  Fixture f;
+  // `presett`: no preset, so every dimension is required and transformer.vocab was reported missing (at 3:1).
+  // The typo is of `preset`, read before the first missing dimension: line 4, column 1.
+  const std::string file = f.scenario(R"(topology = "star.toml"
+
+[transformer]
+presett = "llama2-7b"
+)");
+  check_error(input_error([&] { load(file); }), file, 4, 1,
+              {"unknown key 'transformer.presett' (did you mean 'preset'?)"});
+}
+
+TEST_CASE("format names are read in any case, llama.cpp's K-quant mixtures included") {
+  Fixture f;
+  const std::string file = f.scenario(R"(topology = "star.toml"
+[transformer]
+preset = "llama2-7b"
+weights = "Q4_K_M"
+kv_cache = "F16"
+)");
+  // F16 is no format name: the error names the key and every format.
+  CHECK_THAT(std::string(input_error([&] { load(file); }).what()),
+             Contains("transformer.kv_cache: unknown number format 'F16'; expected one of fp32, fp16, bf16, q8_0, "
+                      "q4_0, q4_k, q5_k, q6_k (in any case)"));
+  const std::string good = f.scenario(R"(topology = "star.toml"
+[transformer]
+preset = "llama2-7b"
+weights = "Q4_K_M"
+kv_cache = "FP16"
+)");
+  const Scenario s = load(good);
+  REQUIRE(s.transformer.has_value());
+  CHECK(s.transformer->weight_format == shardsim::hw::NumberFormat::q4_k);
+  CHECK(s.transformer->kv_format == shardsim::hw::NumberFormat::fp16);
+}
+
 TEST_CASE("a missing topology file is reported at the topology key") {
   Fixture f;
   const std::string file = f.scenario(R"(topology = "nowhere.toml"

@@ -248,10 +248,11 @@ TEST_CASE("an unknown unit is rejected at its value") {
 [[star]]
 nodes = 2
 node_type = "pi4-4gb"
-bandwidth = "1 Gbit/sec"
+bandwidth = "1 Gbit/hour"
 )");
+  // ("1 Gbit/sec" is accepted since issue 15: "/sec" reads as "/s".)
   check_error(input_error([&] { load_topology(file); }), file, 5, 13,
-              {"star.0.bandwidth", "unknown unit \"Gbit/sec\""});
+              {"star.0.bandwidth", "unknown unit \"Gbit/hour\""});
 }
 
 TEST_CASE("a zero bandwidth is rejected as not positive") {
@@ -359,6 +360,15 @@ type = "cray"
     const InputError e = input_error([&] { load_topology(file); });
     check_error(e, file, 5, 8, {"nodes.0.type", "unknown node type 'cray'"});
     CHECK_THAT(std::string(e.what()), !Contains("did you mean"));
+    // It names the types it knows and where the presets are.
+    CHECK_THAT(std::string(e.what()), Contains("topologies/pi-nodes.toml: add include = [\"pi-nodes.toml\"]"));
+  }
+  SECTION("a preset type in a file that includes nothing") {
+    // Before: only "unknown node type 'pi5-8gb'", with no word of the file that defines it.
+    const std::string file = dir.write("t.toml", "[[nodes]]\nname = \"a\"\ntype = \"pi5-8gb\"\n");
+    const InputError e = input_error([&] { load_topology(file); });
+    check_error(e, file, 3, 8, {"nodes.0.type", "unknown node type 'pi5-8gb' (this file defines no node types",
+                                "add include = [\"pi-nodes.toml\"]"});
   }
 }
 
@@ -768,11 +778,11 @@ ports = 4
 levels = 3
 node_type = "pi4-4gb"
 bandwidth = "1 Gbit/s"
-uplink_bandwidth = ["1 Gbit/s", "10 Gbit/sec"]
+uplink_bandwidth = ["1 Gbit/s", "10 Gbit/hour"]
 )");
     // line 8: `uplink_bandwidth = ["1 Gbit/s", ` is 32 characters: the second entry at column 33.
     check_error(input_error([&] { load_topology(file); }), file, 8, 33,
-                {"tree.0.uplink_bandwidth.1", "unknown unit \"Gbit/sec\""});
+                {"tree.0.uplink_bandwidth.1", "unknown unit \"Gbit/hour\""});
   }
   SECTION("an odd k") {
     const std::string file = dir.write("t.toml", R"(include = ["types.toml"]

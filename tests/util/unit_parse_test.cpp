@@ -93,7 +93,7 @@ TEST_CASE("parse_time rejects a unit without a number, and garbage") {
 TEST_CASE("parse_time rejects unknown units and units of another quantity") {
   CHECK_THAT(unit_error(parse_time, "5 GB"), Contains("unknown unit \"GB\""));  // a size is not a time
   CHECK_THAT(unit_error(parse_time, "5 sec"), Contains("unknown unit \"sec\""));
-  CHECK_THAT(unit_error(parse_time, "5 MS"), Contains("unknown unit \"MS\""));  // units are case-sensitive
+  CHECK_THAT(unit_error(parse_time, "5 mss"), Contains("unknown unit \"mss\""));
   CHECK_THAT(unit_error(parse_time, "1.5.2 ms"), Contains("unknown unit \".2 ms\""));  // the number ends at "1.5"
 }
 
@@ -245,4 +245,29 @@ TEST_CASE("formatted quantities parse back to the same value") {
   CHECK(parse_bytes(format_bytes(Bytes{129'024})).count == 129'024);  // "129.024 kB" = 129024 B
   CHECK(parse_byte_rate(format_byte_rate(ByteRate{125e6})).per_second == 125e6);
   CHECK_THAT(format_bytes(Bytes{4'000'000'000}), StartsWith("4.000"));
+}
+
+TEST_CASE("units in any case where case carries no meaning; B (byte) and b (bit) stay apart") {
+  // The spellings, refused before: 1 Gbit/s = 10^9 / 8 = 125'000'000 bytes per second.
+  CHECK(parse_byte_rate("1 gbit/s").per_second == 125e6);
+  CHECK(parse_byte_rate("1 Gbit/sec").per_second == 125e6);
+  CHECK(parse_byte_rate("1 GBIT/S").per_second == 125e6);
+  CHECK(parse_byte_rate("1 gbps").per_second == 125e6);
+  CHECK(parse_byte_rate("1 Gbits/s").per_second == 125e6);
+  // The byte and bit letters keep their meaning: Gb/s is 1/8 of GB/s, Bps bytes, bps bits.
+  CHECK(parse_byte_rate("1 gb/s").per_second == 125e6);
+  CHECK(parse_byte_rate("1 gB/s").per_second == 1e9);
+  CHECK(parse_byte_rate("8 MBps").per_second == 8e6);
+  CHECK(parse_byte_rate("8 Mbps").per_second == 1e6);
+  CHECK(parse_byte_rate("1 GiB/sec").per_second == 1073741824.0);
+  CHECK(parse_bytes("4 gib").count == 4LL * 1024 * 1024 * 1024);
+  CHECK(parse_bytes("4 GIB").count == 4LL * 1024 * 1024 * 1024);
+  CHECK(parse_bytes("8 Gb").count == 1'000'000'000);  // 8 gigabits = 10^9 bytes
+  CHECK(parse_bytes("8 GB").count == 8'000'000'000);
+  CHECK(parse_bytes("16 KBit").count == 2'000);
+  CHECK(parse_time("50 US").ps == 50'000'000);
+  CHECK(parse_time("1.5 Ms").ps == 1'500'000'000);  // no megasecond exists to be confused with
+  CHECK(parse_time("2 MIN").ps == 120'000'000'000'000);
+  CHECK(parse_flop_rate("12 gflop/s").per_second == 12e9);
+  CHECK(parse_flop_rate("12 GFlops").per_second == 12e9);
 }

@@ -58,7 +58,8 @@ class CommandOptions {
   std::string text(const char* key) const { return value_or<std::string>(key, ""); }  // "" when absent
   std::vector<std::string> texts(const char* key) const;  // a repeatable option's values; none when absent
   std::vector<std::string> sets() const { return texts("set"); }
-  std::string format() const { return value<std::string>("format"); }
+  // The --format name in lower case: format names are read in any case ("JSON", "Csv").
+  std::string format() const;
   bool has_output() const { return has("output"); }
   std::string output_path() const { return text("output"); }
 

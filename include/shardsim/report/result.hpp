@@ -67,6 +67,10 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
                    std::optional<exec::Generation> generation = std::nullopt);
 
 // The notebook's estimate of how many machines hold the weights: floor(params_in_billions * bytes / ram_in_GB).
+// What the user should know about the inputs, though the run is valid: a context beyond the model's max_context
+// (positions it was never trained for; the KV cache is sized for it all the same). Empty when nothing is amiss.
+std::vector<std::string> input_warnings(const Result& result);
+
 std::int64_t seed_min_nodes(std::int64_t total_params, std::int64_t bytes_per_value, Bytes ram);
 
 }  // namespace shardsim::report

@@ -38,8 +38,14 @@ namespace shardsim::scenario {
 // Builds and seals the topology described by `table`, which was read from `file`.
 topo::Topology build_topology(const toml::table& table, const std::string& file);
 
+// A node type and where its [node_types.NAME] table was written (the included file, not the including one).
+struct DeclaredNodeType {
+  hw::NodeSpec spec;
+  SourcePos declared_at;
+};
+
 // The node types a file defines (its own [node_types] and those it includes), by name: what `shardsim presets`
 // lists. The file may describe no nodes at all (a library of node types such as topologies/pi-nodes.toml).
-std::map<std::string, hw::NodeSpec> read_node_types(const std::string& path);
+std::map<std::string, DeclaredNodeType> read_node_types(const std::string& path);
 
 }  // namespace shardsim::scenario

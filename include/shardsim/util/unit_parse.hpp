@@ -3,6 +3,9 @@
 // "50 us", "1.5 ms", "4 GiB", "125 MB/s", "1 Gbit/s", "12 GFLOP/s". Decimal prefixes (k, M, G, T, P)
 // are powers of 1000 and binary prefixes (Ki, Mi, Gi, Ti, Pi) powers of 1024. "b"/"bit" is a bit and
 // "B" a byte. A bare number or an unknown unit is an error: units never live only in comments.
+// Case: prefixes and unit words are read in any case ("1 gbit/s", "1 Gbit/sec", "4 gib", "50 US", "12 gflop/s");
+// the one letter whose case carries meaning stays case-sensitive: B is a byte and b a bit ("Gb" is gigabits,
+// "GB" gigabytes, "Bps" bytes and "bps" bits per second).
 
 #include <stdexcept>
 #include <string>

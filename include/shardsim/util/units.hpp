@@ -16,7 +16,9 @@ struct Time {
   static constexpr Time from_us(std::int64_t v) { return Time{v * 1000 * 1000}; }
   // Rounds to the nearest picosecond.
   static Time from_seconds(double s);
-  constexpr double seconds() const { return static_cast<double>(ps) * 1e-12; }
+  // A division, not a product with 1e-12 (which is not a double): the result is the double nearest the exact
+  // decimal, so 316512000 ps prints as 0.000316512 rather than 0.00031651199999999997.
+  constexpr double seconds() const { return static_cast<double>(ps) / 1e12; }
 
   constexpr auto operator<=>(const Time&) const = default;
   constexpr Time& operator+=(Time o) { ps += o.ps; return *this; }
