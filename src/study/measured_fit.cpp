@@ -264,8 +264,9 @@ FitResult fit_measured(const FitRequest& request) {
   double sum = 0;
   for (std::size_t r = 0; r < rows; ++r) {
     const MeasuredRun& run = request.runs[r];
-    RowFit row{run.pos, run.scenario + (run.set_text.empty() ? "" : " " + run.set_text), run.measured, simulated[r],
-               std::nullopt};
+    const std::string label =
+        run.label.empty() ? run.scenario + (run.set_text.empty() ? "" : " " + run.set_text) : run.label;
+    RowFit row{run.pos, label, run.measured, simulated[r], std::nullopt};
     sum += row.residual() * row.residual();
     result.rows.push_back(std::move(row));
   }

@@ -29,6 +29,7 @@ struct MeasuredRun {
   double measured = 0;            // seconds
   std::string metric = "token_latency";  // a time figure of the metric catalog
   SourcePos pos;                  // the row's line in the CSV
+  std::string label;              // what the report calls the run; "" for the scenario and its sets
 };
 
 // Reads the CSV: a header `scenario,set,measured` (and optionally `,metric`), then one run per row (RFC 4180
