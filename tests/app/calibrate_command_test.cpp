@@ -1,0 +1,73 @@
+// `shardsim calibrate` end to end: the file it writes is read back by --calibration on run (and the other
+// commands that take --set), and bad input exits with code 2 and a message at file:line.
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "cli_run.hpp"
+#include "temp_dir.hpp"
+
+using shardsim::testing::cli;
+using shardsim::testing::slurp;
+using shardsim::testing::TempDir;
+
+namespace {
+const std::string kRoot = SHARDSIM_SOURCE_DIR;
+std::string data(const std::string& name) { return kRoot + "/tests/data/" + name; }
+}  // namespace
+
+TEST_CASE("the node types calibrate writes are what --calibration reads") {
+  TempDir dir;
+  const std::string out = dir.path("pi5.toml");
+  const auto c = cli({"calibrate", "--llama-bench", data("llama-bench-pi5.json"), "--ping", data("ping-pi5.txt"),
+                      "--node-type", "pi5-8gb", "--node-types", kRoot + "/topologies/pi-nodes.toml", "-o", out});
+  INFO(c.err);
+  REQUIRE(c.code == 0);
+  const std::string file = slurp(out);
+  CHECK_THAT(file, Catch::Matchers::Contains("[node_types.pi5-8gb]"));
+  CHECK_THAT(file, Catch::Matchers::Contains("send_overhead = \"130.024 us\""));
+  CHECK_THAT(file, Catch::Matchers::Contains("# llama-bench "));
+  const std::string scenario = kRoot + "/scenarios/llama3-8b-pi5-tensor-2.toml";
+  const auto plain = cli({"run", scenario});
+  const auto calibrated = cli({"run", scenario, "--calibration", out});
+  REQUIRE(plain.code == 0);
+  REQUIRE(calibrated.code == 0);
+  CHECK(plain.out != calibrated.out);  // slower stacks and another memory bandwidth move the token
+  // --set applies on top of the calibration: setting back the presets' fields gives the plain report's token.
+  const auto undone = cli({"run", scenario, "--calibration", out, "--set",
+                           "topology.node_types.pi5-8gb.send_overhead=\"50 us\"", "--set",
+                           "topology.node_types.pi5-8gb.recv_overhead=\"50 us\"", "--set",
+                           "topology.node_types.pi5-8gb.memory_bandwidth=\"11.6 GB/s\"", "--set",
+                           "topology.node_types.pi5-8gb.prefill_rates.q4_0=\"105 GFLOP/s\""});
+  CHECK(undone.out == plain.out);
+  for (const char* command : {"check", "explain"}) {
+    INFO(command);
+    CHECK(cli({command, scenario, "--calibration", out}).code == 0);
+  }
+  const std::string star = kRoot + "/topologies/pi5-16gb-8-switch8.toml";
+  CHECK(cli({"compare", scenario, "--topology", star, "--calibration", out}).code == 0);
+  CHECK(cli({"sweep", scenario, "--sweep", "plan.nodes=1,2", "--calibration", out}).code == 0);
+}
+
+TEST_CASE("calibrate's bad input exits with 2 and says where") {
+  TempDir dir;
+  SECTION("no measurement") { CHECK(cli({"calibrate"}).code == 2); }
+  SECTION("a file of the wrong format") {
+    const auto r = cli({"calibrate", "--llama-bench", data("ping-pi5.txt"), "--node-type", "pi5-8gb"});
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Matchers::StartsWith(data("ping-pi5.txt") + ":1:1: not valid JSON"));
+  }
+  SECTION("a CSV row whose scenario fails") {
+    const std::string csv = dir.write("runs.csv", "scenario,set,measured\n" + kRoot +
+                                                      "/scenarios/llama3-8b-pi5-tensor-1.toml,model.layerz=3,1 s\n");
+    const auto r = cli({"calibrate", "--measured", csv});
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Matchers::StartsWith(csv + ":2:1: the run's scenario fails"));
+  }
+  SECTION("a calibration file that is not one") {
+    const std::string bad = dir.write("bad.toml", "[star]\nnodes = 2\n");
+    const auto r = cli({"run", kRoot + "/scenarios/llama3-8b-pi5-tensor-1.toml", "--calibration", bad});
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Matchers::StartsWith(bad + ":1:2: star: a calibration file holds only"));
+  }
+}
