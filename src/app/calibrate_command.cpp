@@ -98,8 +98,8 @@ void fit_measured_runs(const CommandOptions& options, std::ostream& out, std::ve
   for (std::string& o : as_overrides(fields)) request.base.push_back(std::move(o));
   request.jobs = options.value<unsigned>("jobs");
   const study::FitResult fit = study::fit_measured(request);
-  out << "node type " << fit.node_type << ": fitted to " << fit.rows.size() << " measured runs of " << request.file
-      << " (least squares on the relative error)\n";
+  out << "node type " << fit.node_type << ": fitted to " << fit.rows.size() << " measured run"
+      << (fit.rows.size() == 1 ? "" : "s") << " of " << request.file << " (least squares on the relative error)\n";
   print_fit(fit, out);
   char line[512];
 
@@ -112,8 +112,8 @@ void fit_measured_runs(const CommandOptions& options, std::ostream& out, std::ve
     }
     char left_out[64] = "";
     if (fit.left_out_rms) std::snprintf(left_out, sizeof left_out, ", leave-one-out %.2f %%", 100 * *fit.left_out_rms);
-    std::snprintf(line, sizeof line, "fitted to %zu measured runs of %s with %zu field%s (rms residual %.2f %%%s);",
-                  fit.rows.size(), request.file.c_str(), determined, determined == 1 ? "" : "s", 100 * fit.rms,
+    std::snprintf(line, sizeof line, "fitted to %zu measured run%s of %s with %zu field%s (rms residual %.2f %%%s);",
+                  fit.rows.size(), fit.rows.size() == 1 ? "" : "s", request.file.c_str(), determined, determined == 1 ? "" : "s", 100 * fit.rms,
                   left_out);
     add_field(fields, study::CalibratedField{fit.node_type, f.field, f.value,
                                              {line, "the preset was " + study::field_display(f.field, f.preset)}});
