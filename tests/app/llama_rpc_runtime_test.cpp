@@ -73,9 +73,9 @@ TEST_CASE("llama.cpp-rpc: rpc-server's threads default to half the cores, and li
   CHECK_THAT(plan_line(scenario::load(dir.write("t.toml", rpc_file(2)))),
              Catch::Matchers::Contains("2 threads each"));
   check_error(input_error([&] { scenario::load(dir.write("a.toml", rpc_file(2, "tensor_split = \"1,1,1\"\n"))); }),
-              dir.path("a.toml"), 8, 1, {"plan.tensor_split", "3 shares for 2 devices"});
+              dir.path("a.toml"), 9, 16, {"plan.tensor_split", "3 shares for 2 devices"});
   check_error(input_error([&] { scenario::load(dir.write("b.toml", rpc_file(2, "tensor_split = \"1,x\"\n"))); }),
-              dir.path("b.toml"), 8, 16, {"plan.tensor_split", "non-negative shares"});
+              dir.path("b.toml"), 9, 16, {"plan.tensor_split", "non-negative shares"});
   check_error(input_error([&] { scenario::load(dir.write("c.toml", rpc_file(2, "runtime_version = \"b4000\"\n"))); }),
-              dir.path("c.toml"), 8, 19, {"plan.runtime_version"});
+              dir.path("c.toml"), 9, 19, {"plan.runtime_version"});
 }
