@@ -48,16 +48,7 @@ constexpr std::int64_t kRpcTensor = 296;          // sizeof(rpc_tensor)
 constexpr std::int64_t kSetTensorExtra = kRpcTensor + 8;       // rpc_tensor, offset, then the bytes
 constexpr std::int64_t kGetTensorRequest = kRpcTensor + 8 + 8;  // rpc_tensor, offset, size
 constexpr std::int64_t kGraphRecompute = 4;       // the device index
-// ggml CPU graph nodes of one Llama decoder layer at batch 1, each ending with a barrier across the threads:
-// attn_norm (rms_norm, mul), q, k, v, rope q, rope k, the K and V cache copies, k*q, soft_max, v*kq, the merge
-// (cont), wo, residual add, ffn_norm (rms_norm, mul), gate, up, silu, mul, down, residual add.
-constexpr std::int64_t kNodesPerLayer = 23;
-
-struct Shape {
-  std::int64_t dim, kv, hid, vocab, layers, context, head_dim, heads;
-  NumberFormat weights, kv_format;
-  int threads;
-};
+using Shape = LayerShape;
 
 Bytes set_tensor(std::int64_t payload) { return Bytes{kCommandHeader + kSetTensorExtra + payload}; }
 
@@ -81,33 +72,6 @@ std::vector<std::int64_t> layer_starts(const std::vector<double>& shares, std::i
     for (std::int64_t later = d + 1; later <= devices; ++later) first[static_cast<std::size_t>(later)] = il + 1;
   }
   return first;
-}
-
-// One decoder layer on `node`.
-void layer(TaskList& t, const Shape& s, NodeId node) {
-  const NumberFormat w = s.weights;
-  const NumberFormat in = NumberFormat::q8_0;  // ggml quantizes the input row to q8_0 for q4_0 and q8_0 weights
-  t.compute("attn_norm", node, vector_pass(s.dim, 4, 8, 4, s.threads, 2));
-  t.compute("q", node, matmul(s.dim, s.dim, w, in, s.threads));
-  t.compute("k", node, matmul(s.kv, s.dim, w, in, s.threads));
-  t.compute("v", node, matmul(s.kv, s.dim, w, in, s.threads));
-  t.compute("rope", node, vector_pass(s.dim + s.kv, 6, 8, 4, s.threads, 2));
-  t.compute("kv_store", node, vector_pass(2 * s.kv, 0, 4, hw::bytes_per_value(s.kv_format), s.threads, 2));
-  // Scores and the weighted sum over the cache: every head reads its KV head's keys and values.
-  hw::ComputeWork attention;
-  attention.flops = Flop{s.heads * s.context * (4 * s.head_dim + 5)};
-  attention.bytes_read = hw::bytes_for(s.kv_format, 2 * s.context * s.kv) + Bytes{4 * s.heads * s.context};
-  attention.bytes_written = Bytes{4 * (s.heads * s.context + s.dim)};
-  attention.threads = s.threads;
-  attention.tasks = 4;
-  t.compute("attention", node, attention);
-  t.compute("wo", node, matmul(s.dim, s.dim, w, in, s.threads));
-  t.compute("residual", node, vector_pass(s.dim, 1, 8, 4, s.threads));
-  t.compute("ffn_norm", node, vector_pass(s.dim, 4, 8, 4, s.threads, 2));
-  t.compute("gate_up", node, matmul(2 * s.hid, s.dim, w, in, s.threads, 2));
-  t.compute("silu_mul", node, vector_pass(s.hid, 8, 8, 4, s.threads, 2));
-  t.compute("down", node, matmul(s.dim, s.hid, w, in, s.threads));
-  t.compute("residual", node, vector_pass(s.dim, 1, 8, 4, s.threads));
 }
 
 // The bytes the client sets on a device before its split runs: the hidden state, the positions, the mask (one row
@@ -142,7 +106,7 @@ OpGraph token(const Shape& s, const std::vector<std::int64_t>& first) {
     }
     if (count > 0) {
       TaskList layers(concat("layers on device ", d), nodes);
-      layer(layers, s, node);
+      decoder_layer(layers, s, node, NumberFormat::q8_0);
       graph.blocks.push_back(layers.finish(count));
     }
     if (output_here) {

@@ -53,4 +53,19 @@ hw::ComputeWork matmul(std::int64_t out, std::int64_t in, hw::NumberFormat weigh
 hw::ComputeWork vector_pass(std::int64_t elements, std::int64_t flops, double read, double written, int threads,
                             std::int64_t tasks = 1);
 
+// A dense Llama-style model as a layer-by-layer runtime sees it (llama.cpp-rpc, exo): sizes, the context a decode
+// step attends over, the formats, the threads a node computes on.
+struct LayerShape {
+  std::int64_t dim, kv, hid, vocab, layers, context, head_dim, heads;
+  hw::NumberFormat weights, kv_format;
+  int threads;
+};
+
+// One decoder layer of batch 1 on `node`, as the ggml-style graph nodes a CPU backend runs, each ending with a
+// barrier across the threads (23 of them): attn_norm (rms_norm, mul), q, k, v, rope q and k, the K and V cache
+// stores, k*q, soft_max, v*kq, the merge, wo, the residual add, ffn_norm (rms_norm, mul), gate, up, silu, mul,
+// down, the residual add. `input` is the format the matmuls' input row is quantized to (q8_0: the weights'
+// kernel; else the node's generic rate).
+void decoder_layer(TaskList& t, const LayerShape& s, NodeId node, hw::NumberFormat input);
+
 }  // namespace shardsim::plan
