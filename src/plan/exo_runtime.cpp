@@ -107,11 +107,7 @@ OpGraph token(const LayerShape& s, const std::vector<int>& order, const std::vec
 }
 
 std::optional<Problem> exo_problem(const workload::TransformerSpec& spec) {
-  if (spec.mlp != workload::MlpKind::swiglu || spec.norm != workload::NormKind::rms_norm || spec.linear_biases ||
-      spec.learned_positions || spec.experts > 1) {
-    return Problem{"runtime", "the model is not a dense Llama-style transformer (SwiGLU, RMSNorm, rotary, no biases), "
-                              "the only shard modelled for exo"};
-  }
+  if (std::optional<Problem> problem = dense_llama_problem(spec, "exo")) return problem;
   if (spec.weight_format != NumberFormat::fp16 && spec.weight_format != NumberFormat::fp32) {
     return Problem{"runtime", concat("exo's tinygrad engine (the one a Pi runs) loads fp16 or fp32 weights, not ",
                                      std::string(hw::to_string(spec.weight_format)))};

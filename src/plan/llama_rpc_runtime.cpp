@@ -146,11 +146,7 @@ RankFootprint footprint(const workload::TransformerSpec& spec, const Shape& s, c
 }
 
 std::optional<Problem> rpc_problem(const workload::TransformerSpec& spec, const PlanSpec& plan) {
-  if (spec.mlp != workload::MlpKind::swiglu || spec.norm != workload::NormKind::rms_norm || spec.linear_biases ||
-      spec.learned_positions || spec.experts > 1) {
-    return Problem{"runtime", "the model is not a dense Llama-style transformer (SwiGLU, RMSNorm, rotary, no biases), "
-                              "the only graph modelled for llama.cpp-rpc"};
-  }
+  if (std::optional<Problem> problem = dense_llama_problem(spec, "llama.cpp-rpc")) return problem;
   const NumberFormat w = spec.weight_format;
   if (w != NumberFormat::q4_0 && w != NumberFormat::q8_0 && w != NumberFormat::fp16 && w != NumberFormat::fp32) {
     return Problem{"runtime", concat("llama.cpp-rpc is modelled for q4_0, q8_0, fp16 and fp32 weights, not ",

@@ -77,6 +77,15 @@ hw::ComputeWork vector_pass(std::int64_t elements, std::int64_t flops, double re
   return work;
 }
 
+std::optional<Problem> dense_llama_problem(const workload::TransformerSpec& spec, std::string_view runtime) {
+  if (spec.mlp != workload::MlpKind::swiglu || spec.norm != workload::NormKind::rms_norm || spec.linear_biases ||
+      spec.learned_positions || spec.experts > 1) {
+    return Problem{"runtime", "the model is not a dense Llama-style transformer (SwiGLU, RMSNorm, rotary, no biases), "
+                              "the only kind modelled for " + std::string(runtime)};
+  }
+  return std::nullopt;
+}
+
 void decoder_layer(TaskList& t, const LayerShape& s, NodeId node, hw::NumberFormat input) {
   const hw::NumberFormat w = s.weights;
   t.compute("attn_norm", node, vector_pass(s.dim, 4, 8, 4, s.threads, 2));

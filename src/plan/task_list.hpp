@@ -11,12 +11,16 @@
 // (a multiply-add is two).
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "shardsim/hw/number_format.hpp"
 #include "shardsim/hw/roofline.hpp"
 #include "shardsim/plan/op_graph.hpp"
+#include "shardsim/util/problem.hpp"
+#include "shardsim/workload/transformer_spec.hpp"
 
 namespace shardsim::plan {
 
@@ -52,6 +56,10 @@ hw::ComputeWork matmul(std::int64_t out, std::int64_t in, hw::NumberFormat weigh
 // An element-wise pass over `elements` values: `flops` per value, `read` and `written` bytes per value.
 hw::ComputeWork vector_pass(std::int64_t elements, std::int64_t flops, double read, double written, int threads,
                             std::int64_t tasks = 1);
+
+// The runtimes' task lists are written for dense Llama-style models (SwiGLU, RMSNorm, rotary positions, no
+// biases, one expert): anything else is a problem at plan.runtime naming `runtime`.
+std::optional<Problem> dense_llama_problem(const workload::TransformerSpec& spec, std::string_view runtime);
 
 // A dense Llama-style model as a layer-by-layer runtime sees it (llama.cpp-rpc, exo): sizes, the context a decode
 // step attends over, the formats, the threads a node computes on.
