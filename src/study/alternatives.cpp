@@ -19,8 +19,7 @@ std::vector<Candidate> candidates(const scenario::Scenario& scenario) {
   const plan::Strategy& strategy = plan::strategy_of(scenario.plan);
   for (const std::string& version : strategy.versions()) {
     if (version == scenario.plan.runtime.version) continue;
-    plan::PlanSpec other = scenario.plan;
-    other.runtime.version = version;
+    plan::PlanSpec other = strategy.with_version(scenario.plan, version);
     // A version may refuse what the chosen one runs (more nodes than KV heads, say): then it is no alternative.
     if (!strategy.accepts(model_of(scenario), other, scenario.run)) continue;
     out.push_back({"plan.runtime_version", version, scenario.plan.runtime.version_given, std::move(other)});

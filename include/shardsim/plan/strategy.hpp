@@ -54,6 +54,13 @@ class Strategy {
   // A runtime's versions whose behaviour differs, newest last, each worth comparing with the one chosen; empty
   // for a strategy.
   virtual std::vector<std::string> versions() const { return {}; }
+  // The spec with another of its versions in place of the chosen one, all else as the user runs it (a default that
+  // differs between versions, such as a thread count, keeps the value the chosen version ran with).
+  virtual PlanSpec with_version(const PlanSpec& spec, const std::string& version) const {
+    PlanSpec other = spec;
+    other.runtime.version = version;
+    return other;
+  }
   // Whether a spec this strategy read, with one choice changed afterwards (another of its versions), still runs.
   virtual bool accepts(const Model&, const PlanSpec&, const workload::RunOptions&) const { return true; }
 
