@@ -71,3 +71,26 @@ TEST_CASE("calibrate's bad input exits with 2 and says where") {
     CHECK_THAT(r.err, Catch::Matchers::StartsWith(bad + ":1:2: star: a calibration file holds only"));
   }
 }
+
+TEST_CASE("a sweep over a field of an included node type changes that field at every point") {
+  // scenarios/dllama-pi4-llama2-7b-2.toml: two Pi 4 whose type comes from topologies/pi-nodes.toml. Each message
+  // pays the send overhead once, so 100 us more per message moves the token by 100 us x the messages on its path;
+  // here only that the two points differ and the 50 us point is the scenario's own token.
+  const std::string scenario = kRoot + "/scenarios/dllama-pi4-llama2-7b-2.toml";
+  const auto sweep =
+      cli({"sweep", scenario, "--sweep", "topology.node_types.pi4-8gb.send_overhead=\"50 us\",\"150 us\"", "-j", "1",
+           "--format", "jsonl"});
+  INFO(sweep.err);
+  REQUIRE(sweep.code == 0);
+  const auto run = cli({"run", scenario, "--format", "json"});
+  REQUIRE(run.code == 0);
+  const auto lines = sweep.out.find('\n');
+  const std::string first = sweep.out.substr(0, lines), second = sweep.out.substr(lines + 1);
+  const auto latency = [](const std::string& text) {
+    const auto key = text.find("\"token_latency\"");  // the report writes `"key" : value`, the table `"key":value`
+    REQUIRE(key != std::string::npos);
+    return std::stod(text.substr(text.find(':', key) + 1));
+  };
+  CHECK(latency(first) == Approx(latency(run.out)).epsilon(1e-12));
+  CHECK(latency(second) > latency(first) + 100e-6);
+}
