@@ -67,7 +67,7 @@ class Parser {
         skip_space();
         expect(':');
         skip_space();
-        v.members.emplace_back(std::move(key), value(depth + 1));
+        v.members.push_back(JsonMember{std::move(key), value(depth + 1)});
         skip_space();
         if (peek() == ',') {
           ++at_;
@@ -209,8 +209,8 @@ class Parser {
 }  // namespace
 
 const JsonValue* JsonValue::find(std::string_view key) const {
-  for (const auto& [name, value] : members) {
-    if (name == key) return &value;
+  for (const JsonMember& m : members) {
+    if (m.name == key) return &m.value;
   }
   return nullptr;
 }

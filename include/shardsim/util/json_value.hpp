@@ -6,12 +6,13 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "shardsim/util/error.hpp"
 
 namespace shardsim {
+
+struct JsonMember;
 
 struct JsonValue {
   enum class Kind { null, boolean, number, string, array, object };
@@ -20,11 +21,16 @@ struct JsonValue {
   double number = 0;
   std::string string;
   std::vector<JsonValue> items;                             // an array's
-  std::vector<std::pair<std::string, JsonValue>> members;   // an object's, in file order
+  std::vector<JsonMember> members;                          // an object's, in file order
   SourcePos pos;                                            // where the value starts
 
   // The member `key` of an object (the first, if repeated); nullptr if absent or not an object.
   const JsonValue* find(std::string_view key) const;
+};
+
+struct JsonMember {
+  std::string name;
+  JsonValue value;
 };
 
 // Parses `text`, read from `file`. InputError at file:line:column for anything that is not JSON.
