@@ -138,7 +138,21 @@ std::string read_file(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+// The image format by the output's extension, in any case: "svg" or "png"; InputError for anything else (before,
+// `-o x.png` wrote SVG into a .png file).
+std::string image_format(const std::string& output) {
+  std::string ext = fs::path(output).extension().string();
+  for (char& c : ext) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  if (ext == ".svg" || ext == ".png") return ext.substr(1);
+  throw InputError(kPlot, "-o " + output + ": the image format is read from the extension, .svg or .png");
+}
+
+}  // namespace
+
 void check_plot_columns(const std::vector<std::string>& header, const PlotSpec& spec) {
+  image_format(spec.output);
   column(header, spec.x, "x");
   column(header, spec.y, "y");
   if (!spec.series.empty()) column(header, spec.series, "series");
@@ -211,7 +225,9 @@ std::string gnuplot_script(const std::vector<std::string>& header, const std::ve
   }
 
   std::string s;
-  s += "set terminal svg size 800,500 dynamic noenhanced font 'sans,12' background rgb 'white'\n";
+  s += image_format(spec.output) == "png"
+           ? "set terminal pngcairo size 800,500 noenhanced font 'sans,10' background rgb 'white'\n"
+           : "set terminal svg size 800,500 dynamic noenhanced font 'sans,12' background rgb 'white'\n";
   s += "set output " + gp_string(spec.output) + "\n";
   s += "set title " + gp_string(spec.y + " vs " + spec.x) + "\n";
   s += "set xlabel " + gp_string(spec.x + (x_unit.empty() ? "" : " (" + x_unit + ")")) + "\n";
@@ -302,8 +318,12 @@ void plot_table(const std::vector<std::string>& header, const std::vector<std::v
     fs::remove(spec.output, ignored);
     throw InputError(kPlot, "gnuplot failed (" + how + ")" + (messages.empty() ? "" : ":\n" + messages));
   }
-  if (read_file(spec.output).find("<svg") == std::string::npos) {
-    throw InputError(kPlot, "gnuplot wrote no SVG to " + spec.output + (messages.empty() ? "" : ":\n" + messages));
+  // A PNG file opens with the 8-byte signature 89 50 4E 47 0D 0A 1A 0A (PNG specification, 5.2).
+  const bool png = image_format(spec.output) == "png";
+  if (png ? read_file(spec.output).rfind("\x89PNG\r\n\x1a\n", 0) != 0
+          : read_file(spec.output).find("<svg") == std::string::npos) {
+    throw InputError(kPlot, std::string("gnuplot wrote no ") + (png ? "PNG" : "SVG") + " to " + spec.output +
+                                (messages.empty() ? "" : ":\n" + messages));
   }
 }
 

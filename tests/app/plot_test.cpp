@@ -111,6 +111,22 @@ TEST_CASE("plot: one line per series in a well-formed SVG, from CSV and from JSO
   check_svg(slurp(svg), 1);
 }
 
+TEST_CASE("plot: PNG or SVG by the extension, anything else refused") {
+  require_gnuplot_installed();
+  testing::TempDir dir;
+  const std::string one = dir.write("one.csv", "point,run.batch,token_latency\n0,1,0.5\n1,2,0.25\n2,4,0.2\n");
+  // Before: `-o x.png` wrote SVG text into the .png file.
+  const std::string png = dir.path("x.PNG");
+  const Outcome o = cli({"plot", one, "--x", "run.batch", "--y", "token_latency", "-o", png});
+  INFO(o.err);
+  REQUIRE(o.code == 0);
+  CHECK(slurp(png).rfind("\x89PNG\r\n\x1a\n", 0) == 0);  // the PNG signature (PNG specification, 5.2)
+  const Outcome pdf = cli({"plot", one, "--x", "run.batch", "--y", "token_latency", "-o", dir.path("x.pdf")});
+  CHECK(pdf.code == 2);
+  CHECK_THAT(pdf.err, Catch::Contains("the image format is read from the extension, .svg or .png"));
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.pdf")));
+}
+
 TEST_CASE("plot: sweep --plot draws the table it writes") {
   require_gnuplot_installed();
   testing::TempDir dir;
