@@ -12,6 +12,8 @@ void write_json(std::ostream& out, const Result& r) {
     const MetricInfo& info = metric_catalog()[i];
     if (generation_metric(info.name) && !r.generation) continue;
     if (training_metric(info.name) && !in.run.training) continue;
+    if (power_metric(info.name) && !r.power.joules) continue;
+    if (info.name == "cluster_price" && !r.power.price) continue;
     const double value = r.figures[i];
     if (info.unit == MetricUnit::count || info.unit == MetricUnit::bytes || info.unit == MetricUnit::flag) {
       figures.insert(info.name, static_cast<std::int64_t>(value));
@@ -74,6 +76,11 @@ void write_json(std::ostream& out, const Result& r) {
                                        {"latency_s", a.latency.seconds()},
                                        {"change", relative_change(a.latency, r.stats.token_latency)}});
   }
+  toml::table power{{"nodes", r.power.nodes}, {"switches", r.power.switches},
+                    {"switches_without_power", r.power.switches_without_power},
+                    {"switches_without_price", r.power.switches_without_price}};
+  if (r.power.price) power.insert("currency", r.power.price->currency);
+  if (!r.power.note.empty()) power.insert("note", r.power.note);
   toml::table doc{
       {"scenario", in.scenario_path},
       {"topology", in.topology_path},
@@ -84,6 +91,7 @@ void write_json(std::ostream& out, const Result& r) {
       {"links", std::move(links)},
       {"alternatives", std::move(alternatives)},
   };
+  if (r.power.any()) doc.insert("power", std::move(power));
   out << toml::json_formatter{doc} << "\n";
 }
 
