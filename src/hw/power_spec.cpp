@@ -23,7 +23,8 @@ std::pair<double, std::string_view> number_and_unit(std::string_view text, const
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || !std::isfinite(value)) {
-    throw UnitError("expected a number and its unit, e.g. " + std::string(example) + ", got '" + std::string(text) + "'");
+    throw UnitError("expected a number and its unit, e.g. " + std::string(example) + ", got '" +
+                    std::string(text) + "'");
   }
   if (value < 0) throw UnitError("must not be negative, got '" + std::string(text) + "'");
   return {value, trim(text.substr(static_cast<std::size_t>(end - text.data())))};
