@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "parallel_for.hpp"
+#include "shardsim/collective/collective_spec.hpp"
 #include "shardsim/exec/executor.hpp"
 #include "shardsim/exec/generation.hpp"
 #include "shardsim/scenario/plan_candidate.hpp"
@@ -88,6 +89,14 @@ Outcome judge(const scenario::Scenario& s, const SearchOptions& options, const C
     return o;
   }
   o.nodes = spec.nodes;
+  // A plan that runs no collective is the same plan whatever plan.collective says: simulated once, with the
+  // first algorithm (the candidates name them in algorithm_names() order).
+  if (spec.algorithm_given && spec.algorithm != collective::algorithm_names().front().second &&
+      plan::strategy_of(spec).collectives(model_of(s), spec, false).empty()) {
+    o.verdict = Verdict::pruned;
+    o.reason = "the same plan with any collective (it runs none)";
+    return o;
+  }
   const std::size_t nodes_metric = *metric_index("nodes");
   const std::size_t fits_metric = *metric_index("fits");
   bool require_fits = false;

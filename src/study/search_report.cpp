@@ -61,7 +61,7 @@ void write_search(std::ostream& out, const scenario::Scenario& s, const SearchOp
   }
   out << "search    " << s.path << " on " << s.topology_path << " (" << s.topology.node_count() << " nodes)\n";
   out << "plans     " << r.candidates.size() << " candidates: " << refused << " refused by their strategy, " << pruned
-      << " pruned by closed forms (RAM, node count), " << simulated << " simulated, " << meeting
+      << " pruned (RAM, node count, duplicates), " << simulated << " simulated, " << meeting
       << " meet the requirements\n";
   out << "require   ";
   if (options.requirements.empty()) out << "(nothing)";

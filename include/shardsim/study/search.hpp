@@ -6,7 +6,7 @@
 // collective algorithm where the plan has collectives. It prunes in three steps, cheapest first:
 //   1. refused: the strategy's own read() and the loader's collective check refuse the candidate (divisibility,
 //      model limits, batch rules), exactly as they would refuse the same [plan] in a file;
-//   2. closed forms: the planned footprint does not fit the nodes' usable RAM (when `fits` is required, or a node
+//   2. closed forms: a plan that runs no collective is tried with the first algorithm only; the planned footprint does not fit the nodes' usable RAM (when `fits` is required, or a node
 //      has no storage to stream from), or the plan uses more nodes than `nodes<=N` allows;
 //   3. simulated: the decode step (and, when the scenario generates, its generation), as `shardsim run` does.
 // Candidates run on a pool of threads; every result lands in its candidate's slot, and ties are broken by the
