@@ -72,7 +72,8 @@ plan::PlanSpec read_plan_spec(TomlReader& p, const Scenario& s) {
       p.fail("collective", unsupported(out.algorithm, name, kind, kinds));
     }
   }
-  out.groups = plan::attachment_groups(s.topology, out.nodes);
+  out.groups = out.use.empty() ? plan::attachment_groups(s.topology, out.nodes)
+                                : plan::attachment_groups(s.topology, out.use);
   p.finish();
   return out;
 }
