@@ -74,13 +74,18 @@ std::vector<std::int64_t> read_split(KeyReader& keys, const topo::Topology& topo
     }
   }
   std::vector<std::int64_t> layers;
+  bool balanced = true;
+  const std::vector<Range> even = balanced_split(model.layers, stages);
   for (const Range& r : weighted_split(model.layers, weights)) {
+    balanced = balanced && r.size == even[layers.size()].size;
     if (r.size == 0) {
       keys.fail("split", "stage " + std::to_string(layers.size()) + " would get no layer of " +
                              std::to_string(model.layers));
     }
     layers.push_back(r.size);
   }
+  // Weights that give the balanced split (identical nodes) are the even plan: one spelling for one plan.
+  if (balanced) layers.clear();
   return layers;
 }
 

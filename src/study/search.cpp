@@ -97,6 +97,12 @@ Outcome judge(const scenario::Scenario& s, const SearchOptions& options, const C
     o.reason = "the same plan with any collective (it runs none)";
     return o;
   }
+  // A split the nodes make even (alike nodes) is the even plan, tried once.
+  if (c.uneven && spec.stage_layers.empty()) {
+    o.verdict = Verdict::pruned;
+    o.reason = "the same plan as split = \"even\" on these nodes";
+    return o;
+  }
   const std::size_t nodes_metric = *metric_index("nodes");
   const std::size_t fits_metric = *metric_index("fits");
   bool require_fits = false;

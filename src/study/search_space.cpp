@@ -42,6 +42,13 @@ std::vector<Candidate> enumerate_candidates(const scenario::Scenario& s) {
     const std::string head = std::string(strategy->is_runtime() ? "runtime" : "strategy") + " = \"" + name + "\"\n";
     const bool degrees = reads_key(s, head, "tensor_degree");
     const bool micro = reads_key(s, head, "micro_batches");
+    std::vector<std::string> splits{""};
+    try {  // a strategy that reads plan.split refuses it at that key if it does not
+      scenario::read_candidate_plan(s, head + "nodes = 1\nsplit = \"even\"\n");
+      splits = {"", "memory", "speed"};
+    } catch (const InputError& e) {
+      if (e.message().find("plan.split") == std::string::npos) splits = {"", "memory", "speed"};
+    }
     std::vector<std::string> collectives{""};
     if (strategy->has_collectives()) {
       collectives.clear();
@@ -56,6 +63,7 @@ std::vector<Candidate> enumerate_candidates(const scenario::Scenario& s) {
         for (const int mb : batch_splits) {
           for (const std::string& algorithm : collectives) {
             for (const std::string& version : versions) {
+             for (const std::string& split : splits) {
               Candidate c;
               c.plan_toml = head + "nodes = " + std::to_string(nodes) + "\n";
               c.label = name + " nodes=" + std::to_string(nodes);
@@ -75,7 +83,13 @@ std::vector<Candidate> enumerate_candidates(const scenario::Scenario& s) {
                 c.plan_toml += "runtime_version = \"" + version + "\"\n";
                 c.label += " version=" + version;
               }
+              if (!split.empty()) {
+                c.plan_toml += "split = \"" + split + "\"\n";
+                c.label += " split=" + split;
+                c.uneven = true;
+              }
               out.push_back(std::move(c));
+             }
             }
           }
         }

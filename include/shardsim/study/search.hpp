@@ -2,7 +2,8 @@
 // `shardsim search`: which plan runs the scenario's model on its cluster best. The search enumerates candidate
 // [plan] tables: every strategy and runtime (each runtime version that behaves differently), every node count up
 // to the topology's, and where the strategy reads them (found by asking it: a key it does not read is refused as
-// unknown), every tensor degree dividing the node count and every micro-batch count dividing the batch; every
+// unknown), every tensor degree dividing the node count, every micro-batch count dividing the batch and every
+// split of layers ("even", "memory", "speed": plan.split); every
 // collective algorithm where the plan has collectives. It prunes in three steps, cheapest first:
 //   1. refused: the strategy's own read() and the loader's collective check refuse the candidate (divisibility,
 //      model limits, batch rules), exactly as they would refuse the same [plan] in a file;
@@ -38,6 +39,7 @@ Requirement parse_requirement(const std::string& text, const scenario::Scenario&
 struct Candidate {
   std::string plan_toml;  // the [plan] table's body, one key per line
   std::string label;      // "pipeline nodes=16 tensor_degree=8 micro_batches=4 collective=ring"
+  bool uneven = false;    // names a split other than "even" (the same plan as even when the nodes are alike)
 };
 
 // Every candidate for the scenario, in a fixed order (strategies as registered, then nodes, degrees, micro-batches,
