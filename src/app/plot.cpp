@@ -193,7 +193,7 @@ std::string gnuplot_script(const std::vector<std::string>& header, const std::ve
     ys[r] = *v;
   }
   for (std::vector<std::size_t>& rs : series) {
-    std::stable_sort(rs.begin(), rs.end(), [&](std::size_t a, std::size_t b) { return xs[a] < xs[b]; });
+    std::stable_sort(rs.begin(), rs.end(), [&x = xs](std::size_t a, std::size_t b) { return x[a] < x[b]; });
     for (std::size_t i = 1; i < rs.size(); ++i) {
       if (xs[rs[i]] != xs[rs[i - 1]]) continue;
       std::string differ;

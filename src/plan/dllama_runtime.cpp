@@ -436,11 +436,7 @@ std::optional<DllamaBehaviour> dllama_behaviour(const std::string& version) {
 
 std::optional<Problem> dllama_problem(const workload::TransformerSpec& spec, int nodes,
                                       const DllamaBehaviour& b, hw::NumberFormat buffer) {
-  if (spec.mlp != workload::MlpKind::swiglu || spec.norm != workload::NormKind::rms_norm || spec.linear_biases ||
-      spec.learned_positions || spec.experts > 1) {
-    return Problem{"runtime", "the model is not a dense Llama-style transformer (SwiGLU, RMSNorm, rotary, no biases), "
-                              "the only task list modelled for distributed-llama"};
-  }
+  if (std::optional<Problem> problem = dense_llama_problem(spec, "distributed-llama")) return problem;
   const NumberFormat w = spec.weight_format;
   if (w != NumberFormat::q4_0 && w != NumberFormat::q8_0 && w != NumberFormat::fp32 && w != NumberFormat::fp16) {
     return Problem{"runtime", concat("distributed-llama loads q4_0, q8_0, fp16 or fp32 weights, not ",

@@ -14,10 +14,13 @@ const Strategy& pipeline_strategy();
 const Strategy& expert_strategy();
 const Strategy& data_strategy();
 const Strategy& dllama_runtime();
+const Strategy& llama_rpc_runtime();
+const Strategy& exo_runtime();
 
 std::span<const Strategy* const> strategies() {
   static const std::array all{&seed_strategy(), &tensor_strategy(), &pipeline_strategy(), &expert_strategy(),
-                             &data_strategy(), &dllama_runtime()};
+                             &data_strategy(), &dllama_runtime(),
+                             &llama_rpc_runtime(), &exo_runtime()};
   return all;
 }
 

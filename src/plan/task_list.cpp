@@ -77,4 +77,38 @@ hw::ComputeWork vector_pass(std::int64_t elements, std::int64_t flops, double re
   return work;
 }
 
+std::optional<Problem> dense_llama_problem(const workload::TransformerSpec& spec, std::string_view runtime) {
+  if (spec.mlp != workload::MlpKind::swiglu || spec.norm != workload::NormKind::rms_norm || spec.linear_biases ||
+      spec.learned_positions || spec.experts > 1) {
+    return Problem{"runtime", "the model is not a dense Llama-style transformer (SwiGLU, RMSNorm, rotary, no biases), "
+                              "the only kind modelled for " + std::string(runtime)};
+  }
+  return std::nullopt;
+}
+
+void decoder_layer(TaskList& t, const LayerShape& s, NodeId node, hw::NumberFormat input) {
+  const hw::NumberFormat w = s.weights;
+  t.compute("attn_norm", node, vector_pass(s.dim, 4, 8, 4, s.threads, 2));
+  t.compute("q", node, matmul(s.dim, s.dim, w, input, s.threads));
+  t.compute("k", node, matmul(s.kv, s.dim, w, input, s.threads));
+  t.compute("v", node, matmul(s.kv, s.dim, w, input, s.threads));
+  t.compute("rope", node, vector_pass(s.dim + s.kv, 6, 8, 4, s.threads, 2));
+  t.compute("kv_store", node, vector_pass(2 * s.kv, 0, 4, hw::bytes_per_value(s.kv_format), s.threads, 2));
+  // Scores and the weighted sum over the cache: every head reads its KV head's keys and values.
+  hw::ComputeWork attention;
+  attention.flops = Flop{s.heads * s.context * (4 * s.head_dim + 5)};
+  attention.bytes_read = hw::bytes_for(s.kv_format, 2 * s.context * s.kv) + Bytes{4 * s.heads * s.context};
+  attention.bytes_written = Bytes{4 * (s.heads * s.context + s.dim)};
+  attention.threads = s.threads;
+  attention.tasks = 4;
+  t.compute("attention", node, attention);
+  t.compute("wo", node, matmul(s.dim, s.dim, w, input, s.threads));
+  t.compute("residual", node, vector_pass(s.dim, 1, 8, 4, s.threads));
+  t.compute("ffn_norm", node, vector_pass(s.dim, 4, 8, 4, s.threads, 2));
+  t.compute("gate_up", node, matmul(2 * s.hid, s.dim, w, input, s.threads, 2));
+  t.compute("silu_mul", node, vector_pass(s.hid, 8, 8, 4, s.threads, 2));
+  t.compute("down", node, matmul(s.dim, s.hid, w, input, s.threads));
+  t.compute("residual", node, vector_pass(s.dim, 1, 8, 4, s.threads));
+}
+
 }  // namespace shardsim::plan

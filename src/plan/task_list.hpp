@@ -11,12 +11,16 @@
 // (a multiply-add is two).
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "shardsim/hw/number_format.hpp"
 #include "shardsim/hw/roofline.hpp"
 #include "shardsim/plan/op_graph.hpp"
+#include "shardsim/util/problem.hpp"
+#include "shardsim/workload/transformer_spec.hpp"
 
 namespace shardsim::plan {
 
@@ -52,5 +56,24 @@ hw::ComputeWork matmul(std::int64_t out, std::int64_t in, hw::NumberFormat weigh
 // An element-wise pass over `elements` values: `flops` per value, `read` and `written` bytes per value.
 hw::ComputeWork vector_pass(std::int64_t elements, std::int64_t flops, double read, double written, int threads,
                             std::int64_t tasks = 1);
+
+// The runtimes' task lists are written for dense Llama-style models (SwiGLU, RMSNorm, rotary positions, no
+// biases, one expert): anything else is a problem at plan.runtime naming `runtime`.
+std::optional<Problem> dense_llama_problem(const workload::TransformerSpec& spec, std::string_view runtime);
+
+// A dense Llama-style model as a layer-by-layer runtime sees it (llama.cpp-rpc, exo): sizes, the context a decode
+// step attends over, the formats, the threads a node computes on.
+struct LayerShape {
+  std::int64_t dim, kv, hid, vocab, layers, context, head_dim, heads;
+  hw::NumberFormat weights, kv_format;
+  int threads;
+};
+
+// One decoder layer of batch 1 on `node`, as the ggml-style graph nodes a CPU backend runs, each ending with a
+// barrier across the threads (23 of them): attn_norm (rms_norm, mul), q, k, v, rope q and k, the K and V cache
+// stores, k*q, soft_max, v*kq, the merge, wo, the residual add, ffn_norm (rms_norm, mul), gate, up, silu, mul,
+// down, the residual add. `input` is the format the matmuls' input row is quantized to (q8_0: the weights'
+// kernel; else the node's generic rate).
+void decoder_layer(TaskList& t, const LayerShape& s, NodeId node, hw::NumberFormat input);
 
 }  // namespace shardsim::plan

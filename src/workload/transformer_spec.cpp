@@ -127,6 +127,12 @@ std::vector<OpCost> layer_ops(const TransformerSpec& spec, std::int64_t batch, s
   }
   ops.push_back(linear_op(spec, "mlp_up", pairs, d, spec.d_ff, true, touched));
   ops.push_back(linear_op(spec, "mlp_down", pairs, spec.d_ff, d, true, touched));
+  // The kernel a node runs is chosen by the rows each weight matrix multiplies: the pairs spread over the touched
+  // experts (one token's 2 experts are two matrix-vector products, not one matrix-matrix product).
+  const std::int64_t rows_per_expert = (pairs + touched - 1) / touched;
+  for (std::size_t i = ops.size() - (spec.mlp == MlpKind::swiglu ? 3 : 2); i < ops.size(); ++i) {
+    ops[i].rows = rows_per_expert;
+  }
   return ops;
 }
 

@@ -210,7 +210,7 @@ TEST_CASE("explain: each op's closed-form bound and the block's estimate beside 
   CHECK_THAT(o.out, Catch::Contains("simulated                                                   1.466 ms  (+30.4%"));
 }
 
-TEST_CASE("verify --plan tensor: the Megatron split of a decoder layer matches; invalid degrees exit 2") {
+TEST_CASE("verify --plan tensor: the Megatron split of a decoder layer matches, invalid degrees exit 2") {
   // Errors of order 3e-7 (float32 summation order; tests/plan/tensor_check_test.cpp) against the 1e-4 threshold.
   const Outcome four = cli({"verify", "--plan", "tensor", "--nodes", "4"});
   CHECK(four.code == 0);

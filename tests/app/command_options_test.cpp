@@ -49,7 +49,7 @@ TEST_CASE("command options: --help lists the options in the order declared, --he
   CHECK(help.back() == '\n');
 }
 
-TEST_CASE("command options: values read back; absent ones are empty; the input is positional") {
+TEST_CASE("command options: values read back, absent ones are empty, the input is positional") {
   CommandOptions o(kCaption);
   declare(o);
   std::ostringstream out;

@@ -180,7 +180,7 @@ TEST_CASE("plot: x on a log scale when it spans more than a factor of 20") {
   CHECK_THAT(script({"1", "8", "16"}), Catch::Contains("set ylabel 'tokens_per_second'"));
 }
 
-TEST_CASE("plot: quantities with units are numbers in base units; bad columns are errors") {
+TEST_CASE("plot: quantities with units are numbers in base units, bad columns are errors") {
   const std::vector<std::string> header{"point", "topology.star.0.bandwidth", "plan.nodes", "token_latency"};
   const std::vector<std::vector<std::string>> rows{{"0", "1 Gbit/s", "4", "0.002"}, {"1", "10 Gbit/s", "4", "0.001"}};
   const std::string s = app::gnuplot_script(header, rows, {"topology.star.0.bandwidth", "token_latency", "", "o.svg"});

@@ -61,7 +61,7 @@ TEST_CASE("expert plan: one token's FLOPs and weight reads are those of the deco
   CHECK(experts_of_layer0(p).size() == 2);
 }
 
-TEST_CASE("expert plan: seeded routing is deterministic; the worst case puts a token's experts on one node") {
+TEST_CASE("expert plan: seeded routing is deterministic, the worst case puts a token's experts on one node") {
   const workload::TransformerSpec spec = *workload::find_transformer_preset("mixtral-8x7b");
   const auto a = experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(4, plan::Routing::seeded, 7)));
   const auto b = experts_of_layer0(plan::build_expert_plan(spec, decode(1, 16), experts_over(4, plan::Routing::seeded, 7)));

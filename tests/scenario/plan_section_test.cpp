@@ -46,7 +46,7 @@ TEST_CASE("plan: every registered strategy is found by its name, and only those"
   for (const shardsim::plan::Strategy* s : shardsim::plan::strategies()) {
     CHECK(shardsim::plan::find_strategy(s->name()) == s);
   }
-  CHECK(shardsim::plan::strategies().size() == 6);
+  CHECK(shardsim::plan::strategies().size() == 8);
   CHECK(shardsim::plan::find_strategy("megatron") == nullptr);
 }
 

@@ -606,7 +606,7 @@ bandwidth = "1 Gbit/s"
   }
 }
 
-TEST_CASE("generators mix with explicit vertices and links; nodes forward at their type's latency") {
+TEST_CASE("generators mix with explicit vertices and links, nodes forward at their type's latency") {
   TempDir dir;
   dir.write("types.toml", kTypes);
   const std::string file = dir.write("t.toml", R"(include = ["types.toml"]

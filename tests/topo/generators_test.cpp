@@ -459,7 +459,7 @@ TEST_CASE("full_mesh: every pair joined directly") {
                     "test.toml:3:1: nodes: must be between 2 and 256, got 257");
 }
 
-TEST_CASE("generators can be mixed; the bisection is then unknown") {
+TEST_CASE("generators can be mixed, the bisection is then unknown") {
   topo::Topology t;
   topo::add_ring(t, topo::RingSpec{4, "r", {}, link(kGbit)}, here);
   topo::add_full_mesh(t, topo::FullMeshSpec{3, "m", {}, link(kGbit)}, here);

@@ -24,7 +24,7 @@ TEST_CASE("json_string: quotes and backslashes escaped, line ends and tabs short
   CHECK(json_string("caf\xc3\xa9 / \x7f") == "\"caf\xc3\xa9 / \x7f\"");
 }
 
-TEST_CASE("json_number: 17 significant digits read back as the same double; no NaN or infinity") {
+TEST_CASE("json_number: 17 significant digits read back as the same double, no NaN or infinity") {
   CHECK(json_number(0.1) == "0.10000000000000001");  // the double nearest 0.1, to 17 digits
   CHECK(json_number(1e20) == "1e+20");
   CHECK(json_number(62.872) == "62.872");

@@ -43,6 +43,12 @@
 // Not modelled: the threads created and joined per token (T - 1 pthread_create and join, tens of microseconds),
 // blocking versus non-blocking sockets (a thread's messages go one after another either way), a prompt processed in
 // batches of 32 (0.12 on; a prefill here is one token per forward, as up to 0.11), Grok and Mixtral task lists.
+// The network under these messages (a few KB each, N - 1 at once from one node): each pays the node type's
+// send_overhead per send() call on its sender's I/O thread and recv_overhead on its receiver, the TCP/IP framing
+// (net/network_model.hpp), the links' latency and serialization and the switch's forwarding; not modelled are the
+// switch's buffers (an incast of N - 1 workers answering at once queues at the root's port, never drops), TCP loss
+// and retransmission, delayed ACKs, and the CPU time the spinning compute threads take from the kernel's network
+// processing (all interrupts of a Pi's NIC land on one core).
 
 #include <optional>
 #include <string>
