@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "shardsim/plan/strategy.hpp"
 #include "shardsim/scenario/plan_candidate.hpp"
 #include "shardsim/study/pipeline.hpp"
 #include "shardsim/study/search.hpp"
@@ -52,7 +53,9 @@ double tokens_per_second(const report::Result& r) { return r.figures.at(*metric_
 double exhaustive_best(const testing::TempDir& dir, int most_nodes, int& runs) {
   const std::vector<std::string> algorithms{"", "direct", "ring", "tree", "recursive_doubling", "hierarchical"};
   std::vector<std::string> heads;
-  for (const char* s : {"seed", "tensor", "pipeline", "expert", "data"}) heads.push_back("strategy = \"" + std::string(s) + "\"\n");
+  for (const plan::Strategy* st : plan::strategies()) {
+    if (!st->is_runtime()) heads.push_back("strategy = \"" + std::string(st->name()) + "\"\n");
+  }
   std::vector<std::string> tables;
   for (const std::string& head : heads) {
     for (int n = 1; n <= most_nodes; ++n) {
@@ -69,11 +72,17 @@ double exhaustive_best(const testing::TempDir& dir, int most_nodes, int& runs) {
       }
     }
   }
-  for (int n = 1; n <= most_nodes; ++n) {
-    for (const char* v : {"", "0.1.0", "0.3.1", "0.7.1", "0.10.6", "0.16.4"}) {
-      std::string t = "runtime = \"distributed-llama\"\nnodes = " + std::to_string(n) + "\n";
-      if (*v) t += "runtime_version = \"" + std::string(v) + "\"\n";
-      tables.push_back(t);
+  // Every registered runtime, at its default version and at each version it lists.
+  for (const plan::Strategy* runtime : plan::strategies()) {
+    if (!runtime->is_runtime()) continue;
+    std::vector<std::string> versions = runtime->versions();
+    versions.emplace_back();
+    for (int n = 1; n <= most_nodes; ++n) {
+      for (const std::string& v : versions) {
+        std::string t = "runtime = \"" + std::string(runtime->name()) + "\"\nnodes = " + std::to_string(n) + "\n";
+        if (!v.empty()) t += "runtime_version = \"" + v + "\"\n";
+        tables.push_back(t);
+      }
     }
   }
   double best = 0;
