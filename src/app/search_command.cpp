@@ -11,6 +11,8 @@
 #include "shardsim/scenario/plan_candidate.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/study/search.hpp"
+#include "shardsim/table/table.hpp"
+#include "shardsim/table/table_file.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
@@ -37,6 +39,7 @@ example: shardsim search S.toml --require nodes<=16 --rank tokens_per_joule --em
 options)");
   options.input("scenario", "scenario file")
       .set("override a key of the scenario, e.g. --set run.batch=4 (repeatable)")
+      .format(table::table_format_names(), "with --shard: the slice's table format, csv or jsonl")
       .output("write the report to this file instead of standard output");
   options.add()("require", po::value<std::vector<std::string>>(),
                 "a condition on a metric: fits, tokens_per_second>=2, nodes<=16, time_to_first_token<=30s "
@@ -45,7 +48,11 @@ options)");
       "the metric the best plan is best at (times, price, power and energy: less is better)")(
       "emit", po::value<std::string>(), "write the best plan as a runnable scenario file")(
       "jobs,j", po::value<unsigned>()->default_value(usable_cores()),
-      "candidates simulated at once (default: every core this process may use)");
+      "candidates simulated at once (default: every core this process may use)")(
+      "shard", po::value<std::string>(),
+      "K/N: judge only candidates i with i % N == K - 1 and write them as a table (join the slices with "
+      "shardsim merge, then read them back with --merged)")(
+      "merged", po::value<std::string>(), "report from a merged table of --shard slices instead of simulating");
   if (!options.parse(args, out)) return 0;
   const unsigned jobs = options.value<unsigned>("jobs");
   if (jobs == 0) throw command_line_error("--jobs: expected at least 1");
@@ -55,9 +62,18 @@ options)");
       study::search_options(s, options.texts("require"), options.text("rank"), jobs);
   study::SearchProgress progress;
   if (isatty(STDERR_FILENO)) progress = ProgressBar(std::cerr);
-  const study::SearchResult result = study::run_search(s, search, progress);
-
   OutputSink sink(options, out);
+  if (options.has("shard")) {
+    if (options.has("merged") || options.has("emit")) throw command_line_error("--shard writes a slice: no --merged, --emit");
+    const table::Table slice = study::search_slice(s, search, study::parse_shard(options.text("shard")), progress);
+    table::write_table(sink.stream(), slice, *table::table_format_named(options.format()));
+    return 0;
+  }
+  const study::SearchResult result =
+      options.has("merged")
+          ? study::search_from_table(s, search, table::read_table_file(options.text("merged")), options.text("merged"))
+          : study::run_search(s, search, progress);
+
   study::write_search(sink.stream(), s, search, result);
   if (options.has("emit")) {
     if (!result.best) throw command_line_error("--emit: no plan meets the requirements");

@@ -12,6 +12,7 @@
 #include "shardsim/exec/generation.hpp"
 #include "shardsim/scenario/plan_candidate.hpp"
 #include "shardsim/study/pipeline.hpp"
+#include "shardsim/util/json_text.hpp"
 #include "shardsim/util/metric.hpp"
 #include "shardsim/util/unit_parse.hpp"
 
@@ -191,19 +192,10 @@ SearchOptions search_options(const scenario::Scenario& scenario, const std::vect
   return o;
 }
 
-SearchResult run_search(const scenario::Scenario& s, const SearchOptions& options, const SearchProgress& progress) {
-  SearchResult r;
-  r.candidates = enumerate_candidates(s);
-  r.outcomes.resize(r.candidates.size());
-  std::mutex mutex;
-  std::size_t done = 0;
-  parallel_for(r.candidates.size(), options.jobs, [&](std::size_t i) {
-    r.outcomes[i] = judge(s, options, r.candidates[i]);
-    if (progress) {
-      const std::lock_guard<std::mutex> lock(mutex);
-      progress(++done, r.candidates.size());
-    }
-  });
+namespace {
+
+// The best candidate and the fronts, from the outcomes.
+void conclude(SearchResult& r, const SearchOptions& options) {
   // The best: first by the ranked figure, then fewer nodes, a lower price, then the candidate's order.
   const std::size_t price = *metric_index("cluster_price");
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
@@ -223,6 +215,112 @@ SearchResult run_search(const scenario::Scenario& s, const SearchOptions& option
   r.front_nodes = front(r, "nodes");
   r.front_price = front(r, "cluster_price");
   r.front_power = front(r, "average_power");
+}
+
+// Judges the candidates at `indices` into r.outcomes on the options' threads.
+void judge_all(const scenario::Scenario& s, const SearchOptions& options, const std::vector<std::size_t>& indices,
+               SearchResult& r, const SearchProgress& progress) {
+  std::mutex mutex;
+  std::size_t done = 0;
+  parallel_for(indices.size(), options.jobs, [&](std::size_t k) {
+    const std::size_t i = indices[k];
+    r.outcomes[i] = judge(s, options, r.candidates[i]);
+    if (progress) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      progress(++done, indices.size());
+    }
+  });
+}
+
+constexpr const char* kVerdicts[] = {"refused", "pruned", "simulated"};
+
+}  // namespace
+
+SearchResult run_search(const scenario::Scenario& s, const SearchOptions& options, const SearchProgress& progress) {
+  SearchResult r;
+  r.candidates = enumerate_candidates(s);
+  r.outcomes.resize(r.candidates.size());
+  std::vector<std::size_t> all(r.candidates.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  judge_all(s, options, all, r, progress);
+  conclude(r, options);
+  return r;
+}
+
+table::Table search_slice(const scenario::Scenario& s, const SearchOptions& options, Shard shard,
+                          const SearchProgress& progress) {
+  SearchResult r;
+  r.candidates = enumerate_candidates(s);
+  r.outcomes.resize(r.candidates.size());
+  const std::vector<std::size_t> indices = shard_points(r.candidates.size(), shard);
+  judge_all(s, options, indices, r, progress);
+  table::Table t;
+  t.header = {"point", "plan", "verdict", "reason", "currency"};
+  for (const MetricInfo& m : metric_catalog()) t.header.emplace_back(m.name);
+  using Kind = table::Cell::Kind;
+  for (const std::size_t i : indices) {
+    const Outcome& o = r.outcomes[i];
+    std::vector<table::Cell> row{{Kind::number, std::to_string(i)},
+                                 {Kind::string, r.candidates[i].label},
+                                 {Kind::string, kVerdicts[static_cast<int>(o.verdict)]},
+                                 {Kind::string, o.reason},
+                                 {Kind::string, o.currency}};
+    for (std::size_t m = 0; m < metric_catalog().size(); ++m) {
+      if (o.verdict != Verdict::simulated) {
+        row.push_back({Kind::string, ""});
+      } else {
+        // Exact: 17 significant digits, so that the merged search ranks exactly as an unsharded one.
+        row.push_back({Kind::number, json_number(o.figures[m])});
+      }
+    }
+    if (o.verdict != Verdict::simulated) row[5 + *metric_index("nodes")] = {Kind::number, std::to_string(o.nodes)};
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+SearchResult search_from_table(const scenario::Scenario& s, const SearchOptions& options,
+                               const table::TableFile& merged, const std::string& file) {
+  SearchResult r;
+  r.candidates = enumerate_candidates(s);
+  r.outcomes.resize(r.candidates.size());
+  const std::size_t first_metric = 5;
+  if (merged.header.size() != first_metric + metric_catalog().size() || merged.header[1] != "plan") {
+    throw InputError(SourcePos{file, 1, 1}, "not a table written by `shardsim search --shard` (its columns differ)");
+  }
+  if (merged.records.size() != r.candidates.size()) {
+    throw InputError(SourcePos{file, 1, 1}, "holds " + std::to_string(merged.records.size()) + " plans; this " +
+                                                "scenario has " + std::to_string(r.candidates.size()) +
+                                                " candidates (merge every slice, of the same scenario and --set)");
+  }
+  for (std::size_t i = 0; i < merged.records.size(); ++i) {
+    const table::TableFile::Record& rec = merged.records[i];
+    const SourcePos at{file, rec.line, 1};
+    if (rec.cells[0] != std::to_string(i) || rec.cells[1] != r.candidates[i].label) {
+      throw InputError(at, "row " + std::to_string(i) + " is not this scenario's candidate " + std::to_string(i) +
+                               " ('" + r.candidates[i].label + "')");
+    }
+    Outcome& o = r.outcomes[i];
+    const auto verdict = std::find(std::begin(kVerdicts), std::end(kVerdicts), rec.cells[2]);
+    if (verdict == std::end(kVerdicts)) throw InputError(at, "unknown verdict '" + rec.cells[2] + "'");
+    o.verdict = static_cast<Verdict>(verdict - std::begin(kVerdicts));
+    o.reason = rec.cells[3];
+    o.currency = rec.cells[4];
+    try {
+      o.nodes = std::stoi(rec.cells[first_metric + *metric_index("nodes")]);
+      if (o.verdict == Verdict::simulated) {
+        for (std::size_t m = 0; m < metric_catalog().size(); ++m) {
+          o.figures.push_back(std::stod(rec.cells[first_metric + m]));
+        }
+      }
+    } catch (const std::exception&) {
+      throw InputError(at, "a figure is not a number");
+    }
+    o.meets = o.verdict == Verdict::simulated &&
+              std::all_of(options.requirements.begin(), options.requirements.end(),
+                          [&](const Requirement& q) { return meets(q, o.figures.at(q.metric)); });
+  }
+  conclude(r, options);
   return r;
 }
 

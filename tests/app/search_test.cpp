@@ -10,6 +10,7 @@
 #include "shardsim/scenario/plan_candidate.hpp"
 #include "shardsim/study/pipeline.hpp"
 #include "shardsim/study/search.hpp"
+#include "shardsim/table/merge.hpp"
 #include "shardsim/util/metric.hpp"
 #include "temp_dir.hpp"
 
@@ -176,4 +177,28 @@ TEST_CASE("search: a requirement it cannot read is refused naming it") {
   CHECK_THROWS_WITH(study::search_options(s, {"token_latency<=fast"}, "tokens_per_second", 1),
                     Catch::Contains("--require token_latency<=fast"));
   CHECK_THROWS_WITH(study::search_options(s, {"nodes"}, "tokens_per_second", 1), Catch::Contains("not a flag"));
+}
+
+TEST_CASE("search: three --shard slices, merged, report what one unsharded search reports") {
+  testing::TempDir dir;
+  const scenario::Scenario s = scenario::load(write_case(dir));
+  const study::SearchOptions options = study::search_options(s, {"fits"}, "tokens_per_second", 2);
+  std::vector<std::string> parts;
+  for (std::size_t k = 1; k <= 3; ++k) {
+    std::ostringstream slice;
+    table::write_table(slice, study::search_slice(s, options, study::Shard{k, 3}), table::TableFormat::csv);
+    parts.push_back(dir.write("part" + std::to_string(k) + ".csv", slice.str()));
+  }
+  std::ostringstream merged;
+  table::merge_tables(merged, parts, false);
+  const std::string all = dir.write("all.csv", merged.str());
+  std::ostringstream from_slices, whole;
+  study::write_search(from_slices, s, options, study::search_from_table(s, options, table::read_table_file(all), all));
+  study::write_search(whole, s, options, study::run_search(s, options));
+  CHECK(from_slices.str() == whole.str());
+  // A table of another scenario's candidates is refused.
+  const scenario::Scenario other = scenario::load(write_case(dir), {"run.batch=1"});
+  CHECK_THROWS_AS(study::search_from_table(other, study::search_options(other, {}, "tokens_per_second", 1),
+                                           table::read_table_file(all), all),
+                  InputError);
 }

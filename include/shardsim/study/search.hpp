@@ -21,6 +21,9 @@
 
 #include "shardsim/report/result.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/sweep.hpp"
+#include "shardsim/table/table.hpp"
+#include "shardsim/table/table_file.hpp"
 
 namespace shardsim::study {
 
@@ -82,6 +85,16 @@ SearchOptions search_options(const scenario::Scenario& scenario, const std::vect
                              const std::string& rank, unsigned jobs);
 SearchResult run_search(const scenario::Scenario& scenario, const SearchOptions& options,
                         const SearchProgress& progress = {});
+
+// A search spread over a job array, as sweeps are (`--shard K/N`, then `shardsim merge`): the slice judges only
+// the candidates i with i % N == K - 1 and writes them as a table (point = the candidate's index, plan, verdict,
+// reason, then every catalog figure); the merged table is read back against the same scenario's candidates (the
+// plans must match, row for row), requirements are applied again, and the fronts and the best are computed as
+// one unsharded search would.
+table::Table search_slice(const scenario::Scenario& scenario, const SearchOptions& options, Shard shard,
+                          const SearchProgress& progress = {});
+SearchResult search_from_table(const scenario::Scenario& scenario, const SearchOptions& options,
+                               const table::TableFile& merged, const std::string& file);
 
 // The text report: counts, the fronts, the best plan (or why there is none).
 void write_search(std::ostream& out, const scenario::Scenario& scenario, const SearchOptions& options,
