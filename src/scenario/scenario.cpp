@@ -45,11 +45,20 @@ void read_network(TomlReader& n, Scenario& s) {
 
 topo::Topology load_topology(const std::string& path, const std::vector<std::string>& overrides) {
   toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
+  std::vector<NodeTypePatch> patches;
   for (const std::string& arg : overrides) {
+    if (auto file = calibration_file_of(arg)) {
+      for (NodeTypePatch& p : read_calibration(*file)) patches.push_back(std::move(p));
+      continue;
+    }
     Override o = parse_override(arg);
-    apply_override(table, o, 0);
+    if (auto patch = node_type_patch(o, 0)) {
+      patches.push_back(std::move(*patch));
+    } else {
+      apply_override(table, o, 0);
+    }
   }
-  return build_topology(table, path);
+  return build_topology(table, path, std::move(patches));
 }
 
 Scenario load(const std::string& path, const std::vector<std::string>& overrides, const std::string& topology_file) {
@@ -57,8 +66,19 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   s.path = path;
   toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
   std::vector<Override> topology_overrides;
+  std::vector<NodeTypePatch> patches;  // calibration files and --set of a node type's fields, in order
   for (const std::string& arg : overrides) {
+    if (auto file = calibration_file_of(arg)) {
+      for (NodeTypePatch& p : read_calibration(*file)) patches.push_back(std::move(p));
+      continue;
+    }
     Override o = parse_override(arg);
+    if (o.path[0].str() == "topology") {
+      if (auto patch = node_type_patch(o, 1)) {
+        patches.push_back(std::move(*patch));
+        continue;
+      }
+    }
     if (o.path.size() > 1 && o.path[0].str() == "topology") {
       topology_overrides.push_back(std::move(o));
     } else {
@@ -72,7 +92,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   toml::table topology_table = parse_toml_file(
       s.topology_path, topology_file.empty() ? position(*r.node("topology"), path) : SourcePos{"--topology", 0, 0});
   for (Override& o : topology_overrides) apply_override(topology_table, o, 1);
-  s.topology = build_topology(topology_table, s.topology_path);
+  s.topology = build_topology(topology_table, s.topology_path, std::move(patches));
 
   const toml::table* model = r.table("model");
   const toml::table* transformer = r.table("transformer");
