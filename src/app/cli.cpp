@@ -26,6 +26,8 @@ constexpr Command kCommands[] = {
      compare_command},
     {"sweep", "sweep SCENARIO", "run a scenario over the cross product of its [sweep] table and --sweep axes (table)",
      sweep_command},
+    {"search", "search SCENARIO", "find the best plan for the scenario's model and cluster (--require, --emit best.toml)",
+     search_command},
     {"merge", "merge FILE...", "join the slices of a sharded sweep (--shard K/N) into one table", merge_command},
     {"plot", "plot TABLE", "draw a sweep table with gnuplot as SVG (--x KEY --y METRIC --series KEY)", plot_command},
     {"topo", "topo FILE", "a topology's nodes, switches, links, diameter and bisection (--dot: Graphviz)",

@@ -1,6 +1,5 @@
 #include "shardsim/app/commands.hpp"
 
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,21 +9,13 @@
 #include "shardsim/app/command_options.hpp"
 #include "shardsim/app/plot.hpp"
 #include "shardsim/app/progress_bar.hpp"
+#include "shardsim/app/usable_cores.hpp"
 #include "shardsim/study/sweep.hpp"
 #include "shardsim/table/table.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
 namespace {
-
-// The cores this process may run on (its affinity mask, which taskset and Slurm's cpusets restrict), else all of
-// the machine's; at least 1.
-unsigned usable_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 // --plot FILE.svg with --x, --y and --series: what to draw once the table is written (no output: no plot).
 PlotSpec plot_spec(const CommandOptions& options) {

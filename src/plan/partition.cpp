@@ -1,5 +1,8 @@
 #include "shardsim/plan/partition.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
@@ -17,6 +20,42 @@ std::vector<Range> balanced_split(std::int64_t extent, int parts) {
     ranges.push_back(Range{begin, size});
     begin += size;
   }
+  return ranges;
+}
+
+}  // namespace shardsim::plan
+
+namespace shardsim::plan {
+
+std::vector<Range> weighted_split(std::int64_t extent, const std::vector<double>& weights) {
+  require(extent >= 0, "weighted_split: extent must be >= 0");
+  require(!weights.empty(), "weighted_split: no parts");
+  double total = 0;
+  for (const double w : weights) {
+    require(w > 0, "weighted_split: weights must be positive");
+    total += w;
+  }
+  std::vector<std::int64_t> size(weights.size());
+  std::vector<double> remainder(weights.size());
+  std::int64_t given = 0;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const double share = static_cast<double>(extent) * weights[i] / total;
+    size[i] = std::min(extent, static_cast<std::int64_t>(std::floor(share)));
+    remainder[i] = share - static_cast<double>(size[i]);
+    given += size[i];
+  }
+  // The elements left over (fewer than the parts: each floor lost less than one) to the largest remainders.
+  std::vector<std::size_t> order(weights.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+  for (std::size_t k = 0; given < extent; ++k, ++given) ++size[order[k % order.size()]];
+  std::vector<Range> ranges;
+  std::int64_t begin = 0;
+  for (const std::int64_t s : size) {
+    ranges.push_back(Range{begin, s});
+    begin += s;
+  }
+  require(begin == extent, "weighted_split: parts do not cover the extent");
   return ranges;
 }
 

@@ -46,15 +46,24 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
   const workload::PassCost cost = workload::pass_cost(spec, micro);
   const Bytes activations = hw::bytes_for(spec.activation_format, micro.rows() * spec.d_model);
 
+  // Stage s runs layers [first(s), first(s + 1)): balanced, or as plan.split weighed them (stage_layers).
+  std::vector<std::int64_t> bounds{0};
+  for (std::int64_t s = 0; s < stages; ++s) {
+    bounds.push_back(plan.stage_layers.empty() ? first_layer(spec.layers, stages, s + 1)
+                                               : bounds.back() + plan.stage_layers[static_cast<std::size_t>(s)]);
+  }
+  require(bounds.back() == spec.layers, "pipeline plan: the stages do not hold every layer once");
+  auto first = [&bounds](std::int64_t s) { return bounds[static_cast<std::size_t>(s)]; };
+
   PlannedWorkload out;
-  for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(i);
+  for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(node_of_rank(plan, i));
   // Stage s is the tensor group of nodes [s T, (s + 1) T); its hierarchical groups are its members' switches.
   std::vector<TensorGroup> group(static_cast<std::size_t>(stages));
   for (std::int64_t s = 0; s < stages; ++s) {
     TensorGroup& g = group[static_cast<std::size_t>(s)];
     g.algorithm = plan.algorithm;
     for (std::int64_t r = 0; r < t; ++r) {
-      g.nodes.push_back(static_cast<plan::NodeId>(s * t + r));
+      g.nodes.push_back(node_of_rank(plan, static_cast<int>(s * t + r)));
       if (!plan.groups.empty()) g.groups.push_back(plan.groups[static_cast<std::size_t>(s * t + r)]);
     }
   }
@@ -98,7 +107,7 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
         last = append_tensor_edge(token, mb, spec, micro, cost.pre, g, after);
         continue_from(last);
       }
-      for (std::int64_t l = first_layer(spec.layers, stages, s); l < first_layer(spec.layers, stages, s + 1); ++l) {
+      for (std::int64_t l = first(s); l < first(s + 1); ++l) {
         last = append_tensor_layer(token, mb + "layer" + std::to_string(l) + ".", spec, micro, cost.layer, g, after);
         continue_from(last);
       }
@@ -109,7 +118,7 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
   out.graph.blocks.push_back(std::move(token));
 
   for (std::int64_t s = 0; s < stages; ++s) {
-    const std::int64_t layers = first_layer(spec.layers, stages, s + 1) - first_layer(spec.layers, stages, s);
+    const std::int64_t layers = first(s + 1) - first(s);
     for (std::int64_t r = 0; r < t; ++r) {
       out.footprint.push_back(
           tensor_rank_footprint(spec, micro, pass.batch, layers, s == 0, s == stages - 1, t, r));

@@ -19,6 +19,12 @@ int read_nodes(KeyReader& keys, std::int64_t fallback, std::int64_t most, std::i
 }
 
 std::vector<int> attachment_groups(const topo::Topology& topology, int nodes) {
+  std::vector<topo::NodeId> members;
+  for (topo::NodeId n = 0; n < nodes; ++n) members.push_back(n);
+  return attachment_groups(topology, members);
+}
+
+std::vector<int> attachment_groups(const topo::Topology& topology, const std::vector<topo::NodeId>& members) {
   // The first link declared at each node decides; nodes with no switch neighbour form groups of their own.
   std::vector<int> group(static_cast<std::size_t>(topology.vertex_count()), -1);
   for (topo::LinkId l = 0; l < topology.link_count(); ++l) {
@@ -29,7 +35,7 @@ std::vector<int> attachment_groups(const topo::Topology& topology, int nodes) {
     }
   }
   std::vector<int> out;
-  for (topo::NodeId n = 0; n < nodes; ++n) {
+  for (const topo::NodeId n : members) {
     const topo::VertexId v = topology.node_vertex(n);
     out.push_back(group[static_cast<std::size_t>(v)] >= 0 ? group[static_cast<std::size_t>(v)] : v);
   }

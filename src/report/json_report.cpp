@@ -15,6 +15,8 @@ toml::table json_run(const Result& r) {
     const MetricInfo& info = metric_catalog()[i];
     if (generation_metric(info.name) && !r.generation) continue;
     if (training_metric(info.name) && !in.run.training) continue;
+    if (power_metric(info.name) && !r.power.joules) continue;
+    if (info.name == "cluster_price" && !r.power.price) continue;
     const double value = r.figures[i];
     if (info.unit == MetricUnit::count || info.unit == MetricUnit::bytes || info.unit == MetricUnit::flag) {
       figures.insert(info.name, static_cast<std::int64_t>(value));
@@ -79,7 +81,12 @@ toml::table json_run(const Result& r) {
   }
   toml::array warnings;
   for (const std::string& w : input_warnings(r)) warnings.push_back(w);
-  return toml::table{
+  toml::table power{{"nodes", r.power.nodes}, {"switches", r.power.switches},
+                    {"switches_without_power", r.power.switches_without_power},
+                    {"switches_without_price", r.power.switches_without_price}};
+  if (r.power.price) power.insert("currency", r.power.price->currency);
+  if (!r.power.note.empty()) power.insert("note", r.power.note);
+  toml::table doc{
       {"scenario", in.scenario_path},
       {"warnings", std::move(warnings)},
       {"topology", in.topology_path},
@@ -90,6 +97,8 @@ toml::table json_run(const Result& r) {
       {"links", std::move(links)},
       {"alternatives", std::move(alternatives)},
   };
+  if (r.power.any()) doc.insert("power", std::move(power));
+  return doc;
 }
 
 }  // namespace

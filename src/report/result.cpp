@@ -114,6 +114,16 @@ Result make_result(RunInputs inputs, const plan::PlannedWorkload& plan, exec::Ru
     set("step_gradient_sync", ph[plan::Phase::gradient_sync].seconds());
     set("step_optimizer", ph[plan::Phase::optimizer].seconds());
   }
+  // Price and energy: 0 where a node (or a currency) leaves them unknown, as figures a run does not have are in
+  // sweep tables; the text and JSON reports leave them out.
+  r.power = cluster_power(topology, r.plan_nodes, r.stats);
+  const double unknown = 0.0;
+  const double step_tokens = static_cast<double>(r.inputs.run.batch) *
+                             static_cast<double>(r.inputs.run.training ? r.inputs.run.training->seq_len : 1);
+  set("cluster_price", r.power.price ? r.power.price->amount : unknown);
+  set("average_power", r.power.average_watts.value_or(unknown));
+  set("energy_per_token", r.power.joules ? *r.power.joules / step_tokens : unknown);
+  set("tokens_per_joule", r.power.joules && *r.power.joules > 0 ? step_tokens / *r.power.joules : unknown);
   if (r.generation) {
     const exec::Generation& g = *r.generation;
     const auto batch = static_cast<double>(r.inputs.run.batch);

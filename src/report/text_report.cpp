@@ -246,6 +246,34 @@ void write_memory(std::ostream& out, const Result& r) {
   out << "\n";
 }
 
+// The cluster's price and what one token (step) costs in energy; only when the topology gives such figures.
+void write_power(std::ostream& out, const Result& r) {
+  const ClusterPower& p = r.power;
+  if (!p.any()) return;
+  out << "Power and price (" << count(p.nodes, "node", "nodes") << " the plan uses, "
+      << count(p.switches, "switch", "switches") << " its traffic crosses)\n";
+  char line[96];
+  if (p.price) {
+    std::snprintf(line, sizeof line, "%.2f %s", p.price->amount, p.price->currency.c_str());
+    out << row("cluster price", line, "",
+               p.switches_without_price > 0 ? count(p.switches_without_price, "switch", "switches") + " without a price"
+                                            : "");
+  }
+  if (p.joules) {
+    const std::string step = r.inputs.run.training ? "step" : "token";
+    std::snprintf(line, sizeof line, "%.3f W", *p.average_watts);
+    out << row("average power over the " + step, line, "",
+               p.switches_without_power > 0
+                   ? count(p.switches_without_power, "switch", "switches") + " without power figures"
+                   : "busy x power_busy + idle x power_idle");
+    std::snprintf(line, sizeof line, "%.4g J", figure(r, "energy_per_token"));
+    out << row("energy per token", line);
+    out << row("tokens per joule", sig6(figure(r, "tokens_per_joule")));
+  }
+  if (!p.note.empty()) out << "  (" << p.note << ")\n";
+  out << "\n";
+}
+
 // Another collective or runtime version that moves the detailed step's latency by more than 10 %, fastest first.
 void write_alternatives(std::ostream& out, const Result& r) {
   const Time latency = r.stats.token_latency;
@@ -290,6 +318,7 @@ void write_text(std::ostream& out, const Result& r) {
   if (r.generation) write_generation(out, r, *r.generation);
   write_token(out, r);
   write_memory(out, r);
+  write_power(out, r);
   write_links(out, r);
   write_alternatives(out, r);
 }

@@ -29,7 +29,10 @@ std::string unsupported(collective::Algorithm algorithm, std::string_view strate
 
 }  // namespace
 
-void read_plan(TomlReader& p, Scenario& s) {
+void read_plan(TomlReader& p, Scenario& s) { s.plan = read_plan_spec(p, s); }
+
+plan::PlanSpec read_plan_spec(TomlReader& p, const Scenario& s) {
+  plan::PlanSpec out;
   const bool training = s.run.training.has_value();
   const plan::Model model{s.transformer ? nullptr : &s.model, s.transformer ? &*s.transformer : nullptr};
   // A transformer (and a training step) is split tensor-parallel with ring collectives unless told otherwise; the
@@ -48,29 +51,31 @@ void read_plan(TomlReader& p, Scenario& s) {
     }
     p.fail(key, message);
   }
-  s.plan.strategy = name;
+  out.strategy = name;
   if (!strategy->has_collectives() && p.has("collective")) {
     p.fail("collective", "the " + name + " plan sends only point-to-point messages: it has no collective algorithm "
                                          "to choose");
   }
-  s.plan.algorithm_given = p.has("collective");
-  s.plan.algorithm = choice(p, "collective", collective::algorithm_names(),
+  out.algorithm_given = p.has("collective");
+  out.algorithm = choice(p, "collective", collective::algorithm_names(),
                             transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
 
   const plan::PlanContext context{s.topology, model, s.run};
   if (training) {
-    strategy->read_training(p, context, s.plan);  // a strategy that does not train fails, naming those that do
+    strategy->read_training(p, context, out);  // a strategy that does not train fails, naming those that do
   } else {
-    strategy->read(p, context, s.plan);
+    strategy->read(p, context, out);
   }
-  const std::vector<collective::CollectiveKind> kinds = strategy->collectives(model, s.plan, training);
+  const std::vector<collective::CollectiveKind> kinds = strategy->collectives(model, out, training);
   for (const collective::CollectiveKind kind : kinds) {
-    if (!collective::supports(kind, s.plan.algorithm)) {
-      p.fail("collective", unsupported(s.plan.algorithm, name, kind, kinds));
+    if (!collective::supports(kind, out.algorithm)) {
+      p.fail("collective", unsupported(out.algorithm, name, kind, kinds));
     }
   }
-  s.plan.groups = plan::attachment_groups(s.topology, s.plan.nodes);
+  out.groups = out.use.empty() ? plan::attachment_groups(s.topology, out.nodes)
+                                : plan::attachment_groups(s.topology, out.use);
   p.finish();
+  return out;
 }
 
 }  // namespace shardsim::scenario

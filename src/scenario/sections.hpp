@@ -39,6 +39,7 @@ void read_transformer(TomlReader& t, Scenario& s);                              
 void read_run(TomlReader& r, Scenario& s);                                          // [run]
 void read_train(TomlReader& t, Scenario& s, const toml::table& transformer);       // [train]
 void read_plan(TomlReader& p, Scenario& s);                                         // [plan]
+plan::PlanSpec read_plan_spec(TomlReader& p, const Scenario& s);                    // [plan], given the rest
 void read_network(TomlReader& n, Scenario& s);                                      // [network]
 std::vector<Expectation> read_expectations(TomlReader& r);                          // [expect]
 std::vector<SweepAxis> read_sweep(TomlReader& r);                                   // [sweep]

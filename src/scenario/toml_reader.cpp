@@ -89,6 +89,18 @@ std::optional<std::string> TomlReader::string(std::string_view key) {
   fail(key, "expected a string, got " + type_name(*n));
 }
 
+std::optional<std::vector<std::string>> TomlReader::strings(std::string_view key) {
+  const toml::array* a = array(key);
+  if (!a) return std::nullopt;
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const auto v = (*a)[i].value_exact<std::string>();
+    if (!v) throw InputError(position((*a)[i], file_), path(key) + "." + std::to_string(i) + ": expected a string");
+    out.push_back(*v);
+  }
+  return out;
+}
+
 template <class T, class Parse>
 std::optional<T> TomlReader::quantity(std::string_view key, const char* what, const char* example, Parse parse) {
   const toml::node* n = node(key);

@@ -1,5 +1,7 @@
 #include "shardsim/scenario/topology_file.hpp"
 
+#include "power_keys.hpp"
+
 #include <array>
 
 #include <set>
@@ -67,6 +69,7 @@ hw::NodeSpec read_node_type(TomlReader& r, const std::string& name) {
   n.os_reserve = r.bytes("os_reserve").value_or(Bytes{});
   if (n.os_reserve >= n.ram) r.fail("os_reserve", "must be less than ram");
   n.forwarding_latency = r.time("forwarding_latency").value_or(Time{});
+  read_power_keys(r, n.power, n.price);
   r.finish();
   return n;
 }
@@ -255,6 +258,7 @@ hw::SwitchSpec read_switch(TomlReader& r) {
   hw::SwitchSpec spec;
   spec.forwarding_latency = r.time("forwarding_latency").value_or(Time{});
   spec.capacity = r.byte_rate("capacity");
+  read_power_keys(r, spec.power, spec.price);
   return spec;
 }
 

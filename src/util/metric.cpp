@@ -6,7 +6,7 @@ namespace shardsim {
 namespace {
 
 // Per-layer figures are those of one expert's MLP in one layer: the seed notebook's `info` dictionary.
-constexpr std::array<MetricInfo, 44> kCatalog{{
+constexpr std::array<MetricInfo, 48> kCatalog{{
     {"nodes", MetricUnit::count, "nodes the plan uses"},
     {"total_params", MetricUnit::count, "parameters of the whole model (all layers and experts)"},
     {"params_per_node", MetricUnit::count, "parameters held by the node holding the most"},
@@ -54,6 +54,12 @@ constexpr std::array<MetricInfo, 44> kCatalog{{
     {"step_backward", MetricUnit::seconds, "training: critical path through backward ops (recompute included)"},
     {"step_gradient_sync", MetricUnit::seconds, "training: exposed data-parallel communication on the critical path"},
     {"step_optimizer", MetricUnit::seconds, "training: critical path through the optimizer update"},
+    {"cluster_price", MetricUnit::ratio,
+     "price of the nodes the plan uses and the switches its traffic crossed, in the topology's currency"},
+    {"average_power", MetricUnit::ratio,
+     "watts over the token (step): per node busy time x power_busy + the rest x power_idle, and the switches"},
+    {"energy_per_token", MetricUnit::ratio, "joules per token: average_power x token_latency / tokens of the step"},
+    {"tokens_per_joule", MetricUnit::ratio, "1 / energy_per_token"},
 }};
 
 }  // namespace
@@ -73,6 +79,10 @@ namespace shardsim {
 
 bool training_metric(std::string_view name) {
   return name.starts_with("step_") || name == "training_tokens_per_second" || name == "model_flops" || name == "mfu";
+}
+
+bool power_metric(std::string_view name) {
+  return name == "average_power" || name == "energy_per_token" || name == "tokens_per_joule";
 }
 
 bool generation_metric(std::string_view name) {

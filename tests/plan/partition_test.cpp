@@ -105,3 +105,35 @@ TEST_CASE("balanced_split rejects a negative extent and fewer than one part") {
   CHECK_THROWS_AS(balanced_split(10, 0), InternalError);
   CHECK_THROWS_AS(balanced_split(10, -2), InternalError);
 }
+
+// ---- weighted_split -------------------------------------------------------------------------------------------
+
+TEST_CASE("a weighted split: floors of the shares, the left-over elements to the largest remainders") {
+  using shardsim::plan::weighted_split;
+  auto sizes = [](const std::vector<Range>& ranges) {
+    std::vector<std::int64_t> out;
+    std::int64_t begin = 0;
+    for (const Range& r : ranges) {
+      CHECK(r.begin == begin);  // contiguous
+      begin = r.end();
+      out.push_back(r.size);
+    }
+    return out;
+  };
+  // 7 x 2/3 = 4.67 and 7 x 1/3 = 2.33: floors 4 and 2, the one left over to the first (remainder 0.67).
+  CHECK(sizes(weighted_split(7, {2, 1})) == std::vector<std::int64_t>{5, 2});
+  // 80 layers as 3 : 1 : 1 = 48, 16, 16 exactly.
+  CHECK(sizes(weighted_split(80, {3, 1, 1})) == std::vector<std::int64_t>{48, 16, 16});
+  // 10 x 0.5, 0.25, 0.25 = 5, 2.5, 2.5: the tie of remainders goes to the lower index.
+  CHECK(sizes(weighted_split(10, {2, 1, 1})) == std::vector<std::int64_t>{5, 3, 2});
+  // Equal weights are the balanced split, whatever their scale.
+  for (const std::int64_t extent : {0, 1, 7, 80, 1001}) {
+    for (const int parts : {1, 3, 7}) {
+      const auto balanced = balanced_split(extent, parts);
+      const auto weighted = weighted_split(extent, std::vector<double>(static_cast<std::size_t>(parts), 2.5));
+      REQUIRE(balanced.size() == weighted.size());
+      for (std::size_t i = 0; i < balanced.size(); ++i) CHECK(balanced[i].size == weighted[i].size);
+    }
+  }
+  CHECK_THROWS_AS(weighted_split(4, {1, 0}), InternalError);
+}

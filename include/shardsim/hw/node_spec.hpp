@@ -12,6 +12,7 @@
 #include <string>
 
 #include "shardsim/hw/number_format.hpp"
+#include "shardsim/hw/power_spec.hpp"
 
 #include "shardsim/util/units.hpp"
 
@@ -41,6 +42,8 @@ struct NodeSpec {
   // Software forwarding cost per message passing through this node on its way elsewhere (nodes joined directly
   // to each other, as in a ring or torus, route traffic for their neighbours); zero where nothing passes through.
   Time forwarding_latency;
+  PowerSpec power;             // watts idle and busy, when given
+  std::optional<Price> price;  // of one board, when given
 
   Bytes usable_ram() const { return ram - os_reserve; }
   // The arithmetic rate of all cores for weights of `kernel` (none: flop_rate), decode or prefill.

@@ -17,4 +17,10 @@ struct Range {
 // Requires extent >= 0 and parts >= 1; parts larger than extent give empty ranges at the end.
 std::vector<Range> balanced_split(std::int64_t extent, int parts);
 
+// Contiguous parts in proportion to `weights` (each positive), exactly covering the extent: part i gets
+// floor(extent x w_i / sum w) and the elements left over go one each to the parts with the largest remainders
+// (ties to the lower index): the largest remainder method, so no part is ever more than one element off its share.
+// Equal weights give balanced_split() exactly.
+std::vector<Range> weighted_split(std::int64_t extent, const std::vector<double>& weights);
+
 }  // namespace shardsim::plan

@@ -56,6 +56,10 @@ struct PlanSpec {
   Bytes gradient_bucket{25'000'000};  // gradients all-reduced together; PyTorch DDP's bucket_cap_mb default, 25 MB
   bool overlap_gradients = true;      // a bucket's all-reduce starts as soon as its gradients are complete
   RuntimeOptions runtime;  // runtimes only
+  // The nodes the plan runs on, by rank (plan.use, by name); empty: the topology's first `nodes` nodes. Pipeline.
+  std::vector<topo::NodeId> use;
+  // Pipeline: layers per stage when they are not balanced (plan.split); empty: balanced (partition.hpp).
+  std::vector<std::int64_t> stage_layers;
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;
@@ -70,5 +74,11 @@ int read_nodes(KeyReader& keys, std::int64_t fallback, std::int64_t most, std::i
 // The switch each of the topology's first `nodes` nodes is attached to (the far end of its first link, when that is
 // a switch; the node itself otherwise), as a group id per rank.
 std::vector<int> attachment_groups(const topo::Topology& topology, int nodes);
+// The same for the nodes `members` (rank -> node), for a plan that names its nodes (PlanSpec::use).
+std::vector<int> attachment_groups(const topo::Topology& topology, const std::vector<topo::NodeId>& members);
+// The node playing `rank`: use[rank], or rank itself when the plan does not name its nodes.
+inline topo::NodeId node_of_rank(const PlanSpec& spec, int rank) {
+  return spec.use.empty() ? rank : spec.use[static_cast<std::size_t>(rank)];
+}
 
 }  // namespace shardsim::plan

@@ -11,6 +11,7 @@
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/plan/planned_workload.hpp"
 #include "shardsim/plan/seed_plan.hpp"
+#include "shardsim/report/cluster_power.hpp"
 #include "shardsim/topo/topology.hpp"
 #include "shardsim/util/metric.hpp"
 #include "shardsim/workload/model_spec.hpp"
@@ -55,6 +56,7 @@ struct Result {
   std::vector<plan::NodeId> plan_nodes;    // plan rank -> node
   exec::RunStats stats;
   std::vector<double> figures;  // indexed like metric_catalog()
+  ClusterPower power;           // price, power and energy of the step
   // What another choice gives (filled by study::alternatives when the report is for a person), or why the other
   // choices were not simulated.
   std::vector<Alternative> alternatives;

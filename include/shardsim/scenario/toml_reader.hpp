@@ -33,6 +33,7 @@ class TomlReader final : public KeyReader {
   std::optional<bool> boolean(std::string_view key) override;
   std::optional<Time> time(std::string_view key);
   std::optional<Bytes> bytes(std::string_view key) override;
+  std::optional<std::vector<std::string>> strings(std::string_view key) override;
   std::optional<ByteRate> byte_rate(std::string_view key);  // must be positive
   std::optional<FlopRate> flop_rate(std::string_view key);  // must be positive
   const toml::table* table(std::string_view key);

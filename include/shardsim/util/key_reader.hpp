@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shardsim/util/problem.hpp"
 #include "shardsim/util/units.hpp"
@@ -24,6 +25,12 @@ class KeyReader {
   virtual std::optional<std::string> string(std::string_view key) = 0;
   virtual std::optional<bool> boolean(std::string_view key) = 0;
   virtual std::optional<Bytes> bytes(std::string_view key) = 0;
+  // An array of strings (plan.use = ["desk", "pi0"]); a reader without arrays refuses the key.
+  virtual std::optional<std::vector<std::string>> strings(std::string_view key) {
+    if (!has(key)) return std::nullopt;
+    fail(key, "expected an array of strings, which this input cannot give");
+    std::abort();  // fail() does not return, but GCC does not carry [[noreturn]] through a virtual call
+  }
   [[noreturn]] virtual void fail(std::string_view key, const std::string& message) const = 0;
 
  protected:

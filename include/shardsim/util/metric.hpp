@@ -33,6 +33,9 @@ std::optional<std::size_t> metric_index(std::string_view name);
 // True for the figures only a generation has (time to first token, decode latencies): a scenario without
 // prompt_tokens cannot expect them, and reports leave them out.
 bool generation_metric(std::string_view name);
+// True for the figures only nodes with power_idle and power_busy have (average_power, energy_per_token,
+// tokens_per_joule); cluster_price needs every node's price. Reports leave them out when unknown (0 in tables).
+bool power_metric(std::string_view name);
 // True for the figures only a training step has ([train]).
 bool training_metric(std::string_view name);
 
