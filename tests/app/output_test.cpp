@@ -99,9 +99,9 @@ TEST_CASE("presets: every kind, with usable RAM and the file that declares each 
   CHECK_THAT(o.out, Catch::Contains("llama2-7b              6.738 B params,  32 layers, context   4096, fp16"));
   CHECK_THAT(o.out, Catch::Contains("built in: src/workload/transformer_preset.cpp"));
   // pi5-8gb: 8 GiB = 8.590 GB with a 600 MB reserve for the OS: 7.990 GB usable; declared in pi-nodes.toml
-  // (before: the first file that included it, alphabetically).
+  // (line 85 of topologies/pi-nodes.toml; before: the first file that included it, alphabetically).
   CHECK_THAT(o.out, Catch::Contains("pi5-8gb              8.590 GB   7.990 GB  11.600 GB/s    35 GFLOP/s"));
-  CHECK_THAT(o.out, Catch::Contains("pi-nodes.toml:72"));
+  CHECK_THAT(o.out, Catch::Contains("pi-nodes.toml:85"));
   CHECK_THAT(o.out, Catch::Contains("pi5-16gb-nvme       16.000 GB  15.000 GB"));
   CHECK_THAT(o.out, Catch::Contains("pi5-1-nvme.toml:5"));
   CHECK(cli({"presets", "--dir", "/nonexistent"}).code == 2);
