@@ -3,6 +3,7 @@
 #include <array>
 
 #include "sections.hpp"
+#include "shardsim/scenario/span_limits.hpp"
 #include "shardsim/scenario/toml_file.hpp"
 #include "shardsim/scenario/topology_file.hpp"
 
@@ -126,6 +127,8 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   }
   s.sweep = read_sweep(r);
   r.finish();
+  // Last, when the model and run are known: no rate may imply a span beyond what Time holds with room to spare.
+  check_spans(topology_table, s.topology_path, work_bound(s));
   return s;
 }
 

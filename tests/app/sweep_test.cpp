@@ -198,6 +198,26 @@ TEST_CASE("sweep: a range a..b*k expands geometrically, 8..1024*2 is 8 values") 
   CHECK(rows[8][1] == "1024");
 }
 
+TEST_CASE("sweep: integer ranges near the int64 limits stay exact integers") {
+  // 2^63 - 1 = 9223372036854775807; a double would print these as 9.22337203685e+18.
+  CHECK(scenario::parse_sweep_argument("run.batch=9223372036854775805..9223372036854775807").values ==
+        std::vector<std::string>{"9223372036854775805", "9223372036854775806", "9223372036854775807"});
+  // The next doubling of 2^62 would leave int64: the range stops there rather than wrapping.
+  CHECK(scenario::parse_sweep_argument("run.batch=4611686018427387904..9223372036854775807*2").values ==
+        std::vector<std::string>{"4611686018427387904"});
+  CHECK(scenario::parse_sweep_argument("run.batch=-9223372036854775808..-9223372036854775807").values ==
+        std::vector<std::string>{"-9223372036854775808", "-9223372036854775807"});
+  // A decimal range out there would skip integers: refused with what to write instead.
+  CHECK_THROWS_WITH(scenario::parse_sweep_argument("run.batch=1e18..1.1e18+1e16"),
+                    Catch::Matchers::Contains("write it in whole numbers"));
+  // Through the command line, the integer reaches the key, whose own bound names it (batch is at most 1,000,000).
+  testing::TempDir dir;
+  const std::string s = dir.write("s.toml", kSeedLayer);
+  const Outcome o = cli({"sweep", s, "--sweep", "run.batch=9223372036854775806..9223372036854775807"});
+  CHECK(o.code == 2);
+  CHECK_THAT(o.err, Catch::Matchers::Contains("got 9223372036854775806"));
+}
+
 TEST_CASE("sweep: CSV and JSON lines are well-formed and hold the figures run_scenario gives") {
   testing::TempDir dir;
   // node_prefix takes any string: one with a comma and a quote checks the CSV quoting and the JSON escaping.
