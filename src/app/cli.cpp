@@ -32,6 +32,8 @@ constexpr Command kCommands[] = {
      topo_command},
     {"presets", "presets", "the model presets, node types and topology files there are", presets_command},
     {"explain", "explain SCENARIO", "the closed-form estimate op by op, beside the simulated time", explain_command},
+    {"calibrate", "calibrate", "fit node types to your measurements (--measured runs.csv) and write them as TOML",
+     calibrate_command},
 };
 
 std::string usage() {

@@ -7,6 +7,8 @@
 
 #include "shardsim/util/unit_parse.hpp"
 
+#include "shardsim/scenario/scenario.hpp"
+
 namespace shardsim::app {
 namespace po = boost::program_options;
 
@@ -29,8 +31,17 @@ CommandOptions& CommandOptions::inputs(const char* name, const char* description
 }
 
 CommandOptions& CommandOptions::set(const char* description) {
-  options_.add_options()("set", po::value<std::vector<std::string>>(), description);
+  options_.add_options()("set", po::value<std::vector<std::string>>(), description)(
+      "calibration", po::value<std::string>(),
+      "a node-types file (shardsim calibrate -o FILE): its fields replace those of the same-named node types");
   return *this;
+}
+
+std::vector<std::string> CommandOptions::sets() const {
+  std::vector<std::string> overrides;
+  if (has("calibration")) overrides.push_back(scenario::calibration_override(text("calibration")));
+  for (std::string& s : texts("set")) overrides.push_back(std::move(s));
+  return overrides;
 }
 
 CommandOptions& CommandOptions::format(std::vector<std::string> names, const char* description) {

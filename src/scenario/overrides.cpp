@@ -79,4 +79,13 @@ void apply_override(toml::table& root, Override& o, std::size_t first) {
   }
 }
 
+std::optional<NodeTypePatch> node_type_patch(Override& o, std::size_t first) {
+  if (o.path.size() < first + 3 || o.path[first].str() != "node_types") return std::nullopt;
+  NodeTypePatch patch;
+  patch.type = std::string(o.path[first + 1].str());
+  patch.may_create = true;
+  apply_override(patch.fields, o, first + 2);
+  return patch;
+}
+
 }  // namespace shardsim::scenario

@@ -46,11 +46,20 @@ void read_network(TomlReader& n, Scenario& s) {
 
 topo::Topology load_topology(const std::string& path, const std::vector<std::string>& overrides) {
   toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
+  std::vector<NodeTypePatch> patches;
   for (const std::string& arg : overrides) {
+    if (auto file = calibration_file_of(arg)) {
+      for (NodeTypePatch& p : read_calibration(*file)) patches.push_back(std::move(p));
+      continue;
+    }
     Override o = parse_override(arg);
-    apply_override(table, o, 0);
+    if (auto patch = node_type_patch(o, 0)) {
+      patches.push_back(std::move(*patch));
+    } else {
+      apply_override(table, o, 0);
+    }
   }
-  return build_topology(table, path);
+  return build_topology(table, path, std::move(patches));
 }
 
 Scenario load(const std::string& path, const std::vector<std::string>& overrides, const std::string& topology_file) {
@@ -58,8 +67,19 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   s.path = path;
   toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
   std::vector<Override> topology_overrides;
+  std::vector<NodeTypePatch> patches;  // calibration files and --set of a node type's fields, in order
   for (const std::string& arg : overrides) {
+    if (auto file = calibration_file_of(arg)) {
+      for (NodeTypePatch& p : read_calibration(*file)) patches.push_back(std::move(p));
+      continue;
+    }
     Override o = parse_override(arg);
+    if (o.path[0].str() == "topology") {
+      if (auto patch = node_type_patch(o, 1)) {
+        patches.push_back(std::move(*patch));
+        continue;
+      }
+    }
     if (o.path.size() > 1 && o.path[0].str() == "topology") {
       topology_overrides.push_back(std::move(o));
     } else {
@@ -73,7 +93,9 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   toml::table topology_table = parse_toml_file(
       s.topology_path, topology_file.empty() ? position(*r.node("topology"), path) : SourcePos{"--topology", 0, 0});
   for (Override& o : topology_overrides) apply_override(topology_table, o, 1);
-  s.topology = build_topology(topology_table, s.topology_path);
+  // Collected now (the patches move into the topology), checked once the model and run are known.
+  std::vector<SpanSite> spans = span_sites(patches);
+  s.topology = build_topology(topology_table, s.topology_path, std::move(patches));
 
   const toml::table* model = r.table("model");
   const toml::table* transformer = r.table("transformer");
@@ -128,7 +150,8 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   s.sweep = read_sweep(r);
   r.finish();
   // Last, when the model and run are known: no rate may imply a span beyond what Time holds with room to spare.
-  check_spans(topology_table, s.topology_path, work_bound(s));
+  for (SpanSite& site : span_sites(topology_table, s.topology_path)) spans.push_back(std::move(site));
+  check_spans(spans, work_bound(s));
   return s;
 }
 

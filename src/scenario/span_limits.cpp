@@ -72,90 +72,73 @@ std::string seconds_text(double s) {
   return buf;
 }
 
-class SpanChecker {
- public:
-  explicit SpanChecker(const WorkBound& bound) : bound_(bound) {}
-
-  void walk(const toml::node& node, const std::string& file, const std::string& path, std::string_view key,
-            std::string_view parent) {
-    if (const toml::table* t = node.as_table()) {
-      for (const auto& [k, v] : *t) walk(v, file, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()), k.str(), key);
-      return;
-    }
-    if (const toml::array* a = node.as_array()) {
-      for (std::size_t i = 0; i < a->size(); ++i) {
-        // An array of values (uplink_bandwidth = [...]) keeps its key's meaning; an array of tables starts afresh.
-        walk((*a)[i], file, path + "." + std::to_string(i), (*a)[i].is_table() ? std::string_view{} : key, parent);
+// What is wrong with `text` as a quantity of `kind` against `bound`, if the span it implies is too long.
+std::optional<std::string> problem(const std::string& text, Kind kind, const WorkBound& bound) {
+  const double limit = kLongestSpan.seconds();
+  const auto too_low = [&](const std::string& amount, const char* what, double seconds) {
+    return "\"" + text + "\" is too low for this scenario: " + amount + " (an upper bound of the largest " + what +
+           " the model and run imply) would take " + seconds_text(seconds) + ", more than " + kLongestSpanText +
+           " of simulated time (the longest single span shardsim accepts)";
+  };
+  switch (kind) {
+    case Kind::duration:
+      if (parse_time(text) > kLongestSpan) {
+        return "\"" + text + "\" is longer than " + std::string(kLongestSpanText) +
+               ", the longest single duration shardsim accepts (simulated time is int64 picoseconds: about 106 "
+               "days in all)";
       }
-      return;
+      return std::nullopt;
+    case Kind::transfer_rate:
+    case Kind::memory_rate: {
+      const double rate = parse_byte_rate(text).per_second;
+      if (!(rate > 0) || bound.bytes / rate <= limit) return std::nullopt;
+      return too_low(format_bytes(Bytes{static_cast<std::int64_t>(std::min(bound.bytes, 9e18))}),
+                     kind == Kind::transfer_rate ? "transfer" : "op's memory traffic", bound.bytes / rate);
     }
-    const auto text = node.value_exact<std::string>();
-    if (!text) return;
-    std::optional<std::string> problem;
-    try {
-      problem = check(*text, kind_of(key, parent));
-    } catch (const UnitError&) {
-      return;  // the topology was built already: a value that does not parse is not a quantity of these kinds
+    case Kind::flop_rate: {
+      const double rate = parse_flop_rate(text).per_second;
+      if (!(rate > 0) || bound.flops / rate <= limit) return std::nullopt;
+      char flops[64];
+      std::snprintf(flops, sizeof flops, "%.3g FLOP", bound.flops);
+      return too_low(flops, "op", bound.flops / rate);
     }
-    if (problem) throw InputError(position(node, file), path + ": " + *problem);
+    case Kind::other: return std::nullopt;
   }
+  return std::nullopt;
+}
 
- private:
-  // What is wrong with `text` as a quantity of `kind`, if its span is too long.
-  std::optional<std::string> check(const std::string& text, Kind kind) const {
-    const double limit = kLongestSpan.seconds();
-    switch (kind) {
-      case Kind::duration: {
-        if (parse_time(text) > kLongestSpan) return too_long(text, "a single duration");
-        return std::nullopt;
-      }
-      case Kind::transfer_rate:
-      case Kind::memory_rate: {
-        const double rate = parse_byte_rate(text).per_second;
-        if (rate > 0 && bound_.bytes / rate > limit) {
-          return "\"" + text + "\" is too low for this scenario: " + format_bytes(Bytes{static_cast<std::int64_t>(
-                   std::min(bound_.bytes, 9e18))}) + " (an upper bound of the largest " +
-              (kind == Kind::transfer_rate ? "transfer" : "op's memory traffic") + " the model and run imply) would take " +
-              seconds_text(bound_.bytes / rate) + ", more than " + kLongestSpanText +
-              " of simulated time (the longest single span shardsim accepts)";
-        }
-        return std::nullopt;
-      }
-      case Kind::flop_rate: {
-        const double rate = parse_flop_rate(text).per_second;
-        if (rate > 0 && bound_.flops / rate > limit) {
-          char flops[64];
-          std::snprintf(flops, sizeof flops, "%.3g FLOP", bound_.flops);
-          return "\"" + text + "\" is too low for this scenario: " + std::string(flops) +
-              " (an upper bound of the largest op the model and run imply) would take " +
-              seconds_text(bound_.flops / rate) + ", more than " + kLongestSpanText +
-              " of simulated time (the longest single span shardsim accepts)";
-        }
-        return std::nullopt;
-      }
-      case Kind::other: return std::nullopt;
+// Collects every quantity below `node` whose key names a duration or a rate, with its dotted path and position.
+void collect(const toml::node& node, const std::string& file, const std::string& path, std::string_view key,
+             std::string_view parent, std::vector<SpanSite>& out) {
+  if (const toml::table* t = node.as_table()) {
+    for (const auto& [k, v] : *t) {
+      collect(v, file, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()), k.str(), key, out);
     }
-    return std::nullopt;
+    return;
   }
-
-  static std::string too_long(const std::string& text, const char* what) {
-    return "\"" + text + "\" is longer than " + kLongestSpanText + ", the longest " + what +
-           " shardsim accepts (simulated time is int64 picoseconds: about 106 days in all)";
+  if (const toml::array* a = node.as_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      // An array of values (uplink_bandwidth = [...]) keeps its key's meaning; an array of tables starts afresh.
+      collect((*a)[i], file, path + "." + std::to_string(i), (*a)[i].is_table() ? std::string_view{} : key, parent,
+              out);
+    }
+    return;
   }
+  const auto text = node.value_exact<std::string>();
+  const Kind kind = kind_of(key, parent);
+  if (text && kind != Kind::other) out.push_back(SpanSite{position(node, file), path, *text, static_cast<int>(kind)});
+}
 
-  WorkBound bound_;
-};
-
-void check_file(const toml::table& table, const std::string& file, SpanChecker& checker) {
+void collect_file(const toml::table& table, const std::string& file, std::vector<SpanSite>& out) {
   if (const toml::array* includes = table["include"].as_array()) {
     for (const toml::node& entry : *includes) {
       const auto name = entry.value_exact<std::string>();
       if (!name) continue;
       const std::string path = resolve_relative(file, *name);
-      check_file(parse_toml_file(path, position(entry, file)), path, checker);
+      collect_file(parse_toml_file(path, position(entry, file)), path, out);
     }
   }
-  checker.walk(table, file, "", "", "");
+  collect(table, file, "", "", "", out);
 }
 
 }  // namespace
@@ -164,9 +147,30 @@ WorkBound work_bound(const Scenario& s) {
   return s.transformer ? transformer_bound(*s.transformer, s.run) : mlp_bound(s.model, s.run.batch);
 }
 
-void check_spans(const toml::table& table, const std::string& file, const WorkBound& bound) {
-  SpanChecker checker(bound);
-  check_file(table, file, checker);
+std::vector<SpanSite> span_sites(const toml::table& table, const std::string& file) {
+  std::vector<SpanSite> out;
+  collect_file(table, file, out);
+  return out;
+}
+
+std::vector<SpanSite> span_sites(const std::vector<NodeTypePatch>& patches) {
+  std::vector<SpanSite> out;
+  for (const NodeTypePatch& p : patches) {
+    collect(p.fields, p.from.empty() ? "--set" : p.from, "node_types." + p.type, "", "", out);
+  }
+  return out;
+}
+
+void check_spans(const std::vector<SpanSite>& sites, const WorkBound& bound) {
+  for (const SpanSite& site : sites) {
+    std::optional<std::string> wrong;
+    try {
+      wrong = problem(site.text, static_cast<Kind>(site.kind), bound);
+    } catch (const UnitError&) {
+      continue;  // not a quantity of its key's kind: the topology's own reading reports that
+    }
+    if (wrong) throw InputError(site.pos, site.path + ": " + *wrong);
+  }
 }
 
 }  // namespace shardsim::scenario

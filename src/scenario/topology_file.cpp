@@ -71,23 +71,59 @@ hw::NodeSpec read_node_type(TomlReader& r, const std::string& name) {
   return n;
 }
 
-// Reads `include` and `node_types` of one file into `types`; `chain` guards against include cycles.
-void read_node_types(TomlReader& r, NodeTypes& types, std::set<std::string>& chain) {
+// Sets the fields of `from` into `into`, a table field by field; values are moved so they keep their positions.
+void merge_fields(toml::table& into, toml::table& from) {
+  for (auto&& [key, value] : from) {
+    toml::node* existing = into.get(key.str());
+    if (existing && existing->is_table() && value.is_table()) {
+      merge_fields(*existing->as_table(), *value.as_table());
+    } else if (existing) {
+      into.insert_or_assign(key.str(), std::move(value));
+    } else {
+      into.insert(toml::key(key), std::move(value));
+    }
+  }
+}
+
+// The patches not yet applied whose type `file_table` defines, merged into its definition. At the top file
+// (`top`), a --set patch for a type no file defines creates it there.
+void apply_patches(toml::table& file_table, std::vector<NodeTypePatch>& patches, std::vector<bool>& applied,
+                   const NodeTypes& included, bool top) {
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    if (applied[i]) continue;
+    NodeTypePatch& patch = patches[i];
+    toml::table* types = file_table["node_types"].as_table();
+    toml::table* type = types ? (*types)[patch.type].as_table() : nullptr;
+    if (!type && top && patch.may_create && !included.contains(patch.type)) {
+      if (!types) types = file_table.insert("node_types", toml::table{}).first->second.as_table();
+      type = types->insert(patch.type, toml::table{}).first->second.as_table();
+    }
+    if (!type) continue;
+    merge_fields(*type, patch.fields);
+    applied[i] = true;
+  }
+}
+
+// Reads `include` and `node_types` of one file (`table`, read through `r`) into `types`, after applying the
+// patches for the types it defines; `chain` guards against include cycles.
+void read_node_types(TomlReader& r, toml::table& table, NodeTypes& types, std::set<std::string>& chain,
+                     std::vector<NodeTypePatch>& patches, std::vector<bool>& applied, bool top) {
   if (const toml::array* includes = r.array("include")) {
     for (const toml::node& entry : *includes) {
       const auto name = entry.value_exact<std::string>();
       if (!name) throw InputError(position(entry, r.file()), "include: expected a file name (a string)");
       const std::string path = resolve_relative(r.file(), *name);
       if (!chain.insert(path).second) throw InputError(position(entry, r.file()), "include cycle through '" + path + "'");
-      const toml::table included = parse_toml_file(path, position(entry, r.file()));
+      toml::table included = parse_toml_file(path, position(entry, r.file()));
       TomlReader sub(included, path, "");
-      read_node_types(sub, types, chain);
+      read_node_types(sub, included, types, chain, patches, applied, false);
       sub.finish();
       chain.erase(path);
     }
   }
-  if (const toml::table* table = r.table("node_types")) {
-    for (const auto& [key, value] : *table) {
+  apply_patches(table, patches, applied, types, top);
+  if (const toml::table* node_types = r.table("node_types")) {
+    for (const auto& [key, value] : *node_types) {
       const std::string name(key.str());
       const toml::table* t = value.as_table();
       if (!t) throw InputError(position(value, r.file()), r.path("node_types." + name) + ": expected a table");
@@ -100,6 +136,33 @@ void read_node_types(TomlReader& r, NodeTypes& types, std::set<std::string>& cha
       }
     }
   }
+}
+
+// All node types of the file `table` and its includes, patched.
+NodeTypes read_all_node_types(TomlReader& r, toml::table& table, std::vector<NodeTypePatch>& patches) {
+  NodeTypes types;
+  std::set<std::string> chain{r.file()};
+  std::vector<bool> applied(patches.size(), false);
+  read_node_types(r, table, types, chain, patches, applied, true);
+  // A calibration file none of whose types the topology defines has most likely been given the wrong topology.
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    if (patches[i].from.empty() || applied[i]) continue;
+    bool any = false;
+    std::string names;
+    for (std::size_t j = 0; j < patches.size(); ++j) {
+      if (patches[j].from != patches[i].from) continue;
+      any = any || applied[j];
+      names += (names.empty() ? "'" : ", '") + patches[j].type + "'";
+    }
+    if (!any) {
+      std::vector<std::string_view> defined;
+      for (const auto& [n, t] : types) defined.push_back(n);
+      std::string message = "none of its node types (" + names + ") is defined by the topology " + r.file();
+      if (auto best = closest_match(patches[i].type, defined)) message += " (did you mean '" + *best + "'?)";
+      throw InputError(SourcePos{patches[i].from, 0, 0}, message);
+    }
+  }
+  return types;
 }
 
 const hw::NodeSpec& find_type(const NodeTypes& types, TomlReader& r, std::string_view key) {
@@ -211,21 +274,18 @@ void generate(TomlReader& r, F build) {
 }  // namespace
 
 std::map<std::string, hw::NodeSpec> read_node_types(const std::string& path) {
-  const toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
+  toml::table table = parse_toml_file(path, SourcePos{path, 0, 0});
   TomlReader r(table, path, "");
-  NodeTypes types;
-  std::set<std::string> chain{path};
-  read_node_types(r, types, chain);
+  std::vector<NodeTypePatch> none;
+  const NodeTypes types = read_all_node_types(r, table, none);
   std::map<std::string, hw::NodeSpec> out;
   for (const auto& [name, type] : types) out.emplace(name, type.spec);
   return out;
 }
 
-topo::Topology build_topology(const toml::table& table, const std::string& file) {
+topo::Topology build_topology(toml::table& table, const std::string& file, std::vector<NodeTypePatch> patches) {
   TomlReader r(table, file, "");
-  NodeTypes types;
-  std::set<std::string> chain{file};
-  read_node_types(r, types, chain);
+  const NodeTypes types = read_all_node_types(r, table, patches);
 
   topo::Topology topology;
   // Names and link ends are checked here, where the key is known, so errors point at the value.

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "parallel_for.hpp"
 #include "shardsim/study/pipeline.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/util/error.hpp"
@@ -61,35 +62,6 @@ scenario::Scenario load_point(const SweepSpec& spec, std::size_t point) {
     }
     if (spec.axes.empty()) throw;
     throw InputError(e.pos(), e.message() + " (in sweep point " + std::to_string(point) + ": " + values + ")");
-  }
-}
-
-// Runs body(i) for i in [0, n) on up to `jobs` threads, taking indices in increasing order. After a failure no new
-// index is started; the error of the lowest failing index is rethrown, which is the one a single thread would
-// have met first (every lower index had been started, and finishes).
-void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::size_t)>& body) {
-  std::vector<std::exception_ptr> errors(n);
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> stop{false};
-  auto worker = [&] {
-    while (!stop.load()) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= n) return;
-      try {
-        body(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-        stop.store(true);
-      }
-    }
-  };
-  const std::size_t threads = std::min<std::size_t>(std::max(jobs, 1u), n);
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
   }
 }
 

@@ -4,14 +4,14 @@
 #    checked with `shardsim topo` or `shardsim run`;
 #  - then each command in a ```sh block that starts with ./build/src/app/shardsim (with its \ continuation lines)
 #    runs with the built binary and must exit 0 (so a command may use a NAME.toml written above, e.g. `check` it).
-# Commands run in a scratch folder holding links to scenarios/, topologies/ and docs/, so files they write
+# Commands run in a scratch folder holding links to scenarios/, topologies/, docs/ and tests/, so files they write
 # (sweep.csv, trace.json, ...) land there. Usage: run_examples.sh SOURCE_DIR SHARDSIM_BINARY
 set -uo pipefail
 src=$1
 bin=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for d in scenarios topologies docs; do ln -s "$src/$d" "$work/$d"; done
+for d in scenarios topologies docs tests; do ln -s "$src/$d" "$work/$d"; done
 mkdir -p "$work/build/src/app" && ln -s "$bin" "$work/build/src/app/shardsim"
 cd "$work" || exit 2
 

@@ -88,6 +88,15 @@ TEST_CASE("a node type's FLOP rate is refused at its key in the included file") 
   CHECK_NOTHROW(load(f.scenario));
 }
 
+TEST_CASE("a node type's FLOP rate patched by --set is refused at the --set") {
+  Fixture f;
+  // The type lives in the included types.toml; the patch carries its own position.
+  const auto e = input_error([&] { load(f.scenario, {"topology.node_types.slow.flop_rate=\"0.85 FLOP/s\""}); });
+  CHECK_THAT(e.what(), Catch::Matchers::Contains("node_types.slow.flop_rate: \"0.85 FLOP/s\" is too low"));
+  CHECK_THAT(e.what(), Catch::Matchers::StartsWith("--set topology.node_types.slow.flop_rate="));
+  CHECK_NOTHROW(load(f.scenario, {"topology.node_types.slow.flop_rate=\"0.9 FLOP/s\""}));
+}
+
 TEST_CASE("a memory bandwidth too low for the largest op is refused") {
   Fixture f;
   f.dir.write("types.toml", std::string(kTypes).replace(std::string(kTypes).find("1 GB/s"), 6, "0.5 B/s"));

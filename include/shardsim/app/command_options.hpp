@@ -29,6 +29,8 @@ class CommandOptions {
   // One or more files, given without an option name; required.
   CommandOptions& inputs(const char* name, const char* description);
   // --set key=value, repeatable. The description says what the override reaches (every point, every scenario).
+  // With it, --calibration FILE: node types whose fields replace the same-named fields of the topology's types
+  // (what `shardsim calibrate` writes); sets() puts it before the --set overrides, which apply on top.
   CommandOptions& set(const char* description);
   // --format NAME, one of `names`, the first by default; parse() refuses any other name.
   CommandOptions& format(std::vector<std::string> names, const char* description);
@@ -61,7 +63,7 @@ class CommandOptions {
   }
   std::string text(const char* key) const { return value_or<std::string>(key, ""); }  // "" when absent
   std::vector<std::string> texts(const char* key) const;  // a repeatable option's values; none when absent
-  std::vector<std::string> sets() const { return texts("set"); }
+  std::vector<std::string> sets() const;
   std::string format() const { return value<std::string>("format"); }
   bool has_output() const { return has("output"); }
   // --max-memory in bytes, or half of physical_memory() when it was not given. An InputError for a bad size.

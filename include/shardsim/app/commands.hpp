@@ -19,5 +19,6 @@ int plot_command(const std::vector<std::string>& args, std::ostream& out);
 int topo_command(const std::vector<std::string>& args, std::ostream& out);
 int presets_command(const std::vector<std::string>& args, std::ostream& out);
 int explain_command(const std::vector<std::string>& args, std::ostream& out);
+int calibrate_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace shardsim::app

@@ -36,8 +36,15 @@ struct Scenario {
   std::vector<SweepAxis> sweep;  // the [sweep] table, in key order; empty when there is none
 };
 
+// The override that applies a calibration file (`--calibration FILE`): its [node_types.NAME] tables replace the
+// same-named fields of the topology's node types wherever they are defined (an included file too); types the
+// topology does not define are skipped, but a file none of whose types it defines is an InputError. It goes in the
+// override list before the --set overrides, which then apply on top of it.
+std::string calibration_override(const std::string& file);
+
 // Reads `path`. `overrides` are "dotted.key=value" strings; the value is TOML ("24", "\"10 Gbit/s\"", "true")
-// or, if it does not parse as TOML, taken as a string. Keys starting with "topology." go to the topology file.
+// or, if it does not parse as TOML, taken as a string. Keys starting with "topology." go to the topology file;
+// "topology.node_types.NAME.FIELD=..." changes that field of the type wherever it is defined (an included file too).
 // Throws InputError (with file:line:column) on any problem.
 // `topology_file`, when not empty, replaces the file the scenario names (as given, not relative to the scenario):
 // what `shardsim compare --topology` does.

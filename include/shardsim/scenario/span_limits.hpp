@@ -8,9 +8,11 @@
 // ("0.01 bit/s" for a 7B model), each at the key that set it.
 
 #include <string>
+#include <vector>
 #include <toml++/toml.h>
 
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/scenario/topology_file.hpp"
 #include "shardsim/util/units.hpp"
 
 namespace shardsim::scenario {
@@ -25,10 +27,22 @@ struct WorkBound {
 };
 WorkBound work_bound(const Scenario& s);
 
-// Checks every rate of the topology `table` (read from `file`, and of the files it includes) against `bound`:
-// link and switch bandwidths against bound.bytes, memory and storage bandwidths against bound.bytes, FLOP rates
-// (flop_rate, decode_rates, prefill_rates) against bound.flops; and every duration against kLongestSpan. Throws
-// InputError at the first key whose span exceeds kLongestSpan.
-void check_spans(const toml::table& table, const std::string& file, const WorkBound& bound);
+// A duration or rate as written, where: collected while the files are at hand, checked once the bound is known.
+struct SpanSite {
+  SourcePos pos;
+  std::string path;  // dotted key ("star.0.bandwidth")
+  std::string text;  // "0.01 bit/s"
+  int kind = 0;      // what the key holds (span_limits.cpp)
+};
+
+// The durations and rates of the topology `table` (read from `file`) and of the files it includes, and those of
+// node-type patches (calibration files, --set of a node type's fields).
+std::vector<SpanSite> span_sites(const toml::table& table, const std::string& file);
+std::vector<SpanSite> span_sites(const std::vector<NodeTypePatch>& patches);
+
+// Checks each site against `bound`: link and switch bandwidths, memory and storage bandwidths against bound.bytes,
+// FLOP rates (flop_rate, decode_rates, prefill_rates) against bound.flops, durations against kLongestSpan. Throws
+// InputError at the first whose span exceeds kLongestSpan.
+void check_spans(const std::vector<SpanSite>& sites, const WorkBound& bound);
 
 }  // namespace shardsim::scenario

@@ -28,6 +28,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 #include <toml++/toml.h>
 
 #include "shardsim/hw/node_spec.hpp"
@@ -35,8 +36,23 @@
 
 namespace shardsim::scenario {
 
-// Builds and seals the topology described by `table`, which was read from `file`.
-topo::Topology build_topology(const toml::table& table, const std::string& file);
+// A change to some fields of a node type wherever that type is defined (the topology file or a file it includes):
+// `--set topology.node_types.NAME.FIELD=VALUE`, and every [node_types.NAME] table of a calibration file. Its fields
+// replace the same-named fields (a table such as decode_rates field by field); the type is then read as if it had
+// been written so, every value reported at the place it came from.
+struct NodeTypePatch {
+  std::string type;
+  toml::table fields;  // moved here from where it was parsed: TOML++ keeps source positions only on a move
+  // --set: a type no file defines is created in the topology file (and must then be complete). A calibration
+  // file's types that the topology does not define are skipped, but a file none of whose types apply is an error.
+  bool may_create = false;
+  std::string from;  // the calibration file, for that error ("" for --set)
+};
+
+// Builds and seals the topology described by `table`, which was read from `file`, after applying `patches` (to
+// `table` itself and to the files it includes).
+topo::Topology build_topology(toml::table& table, const std::string& file,
+                              std::vector<NodeTypePatch> patches = {});
 
 // The node types a file defines (its own [node_types] and those it includes), by name: what `shardsim presets`
 // lists. The file may describe no nodes at all (a library of node types such as topologies/pi-nodes.toml).

@@ -1,0 +1,228 @@
+#include "shardsim/util/json_value.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "shardsim/util/json_text.hpp"
+
+namespace shardsim {
+namespace {
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+
+  JsonValue document() {
+    skip_space();
+    JsonValue v = value(0);
+    skip_space();
+    if (at_ < text_.size()) fail("unexpected text after the JSON value");
+    return v;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(here(), "not valid JSON: " + message);
+  }
+  SourcePos here() const { return SourcePos{file_, line_, static_cast<int>(at_ - line_start_) + 1}; }
+  char peek() const { return at_ < text_.size() ? text_[at_] : '\0'; }
+
+  void skip_space() {
+    while (at_ < text_.size()) {
+      const char c = text_[at_];
+      if (c == '\n') {
+        ++line_;
+        line_start_ = at_ + 1;
+      } else if (c != ' ' && c != '\t' && c != '\r') {
+        return;
+      }
+      ++at_;
+    }
+  }
+
+  void expect(char c) {
+    if (peek() != c) fail(std::string("expected '") + c + "'");
+    ++at_;
+  }
+
+  JsonValue value(int depth) {
+    if (depth > 200) fail("nested too deeply");
+    JsonValue v;
+    v.pos = here();
+    const char c = peek();
+    if (c == '{') {
+      v.kind = JsonValue::Kind::object;
+      ++at_;
+      skip_space();
+      if (peek() == '}') {
+        ++at_;
+        return v;
+      }
+      for (;;) {
+        skip_space();
+        if (peek() != '"') fail("expected a member name in double quotes");
+        std::string key = string_literal();
+        skip_space();
+        expect(':');
+        skip_space();
+        v.members.push_back(JsonMember{std::move(key), value(depth + 1)});
+        skip_space();
+        if (peek() == ',') {
+          ++at_;
+          continue;
+        }
+        expect('}');
+        return v;
+      }
+    }
+    if (c == '[') {
+      v.kind = JsonValue::Kind::array;
+      ++at_;
+      skip_space();
+      if (peek() == ']') {
+        ++at_;
+        return v;
+      }
+      for (;;) {
+        skip_space();
+        v.items.push_back(value(depth + 1));
+        skip_space();
+        if (peek() == ',') {
+          ++at_;
+          continue;
+        }
+        expect(']');
+        return v;
+      }
+    }
+    if (c == '"') {
+      v.kind = JsonValue::Kind::string;
+      v.string = string_literal();
+      return v;
+    }
+    for (const auto& [word, kind, truth] : {std::tuple{"true", JsonValue::Kind::boolean, true},
+                                            std::tuple{"false", JsonValue::Kind::boolean, false},
+                                            std::tuple{"null", JsonValue::Kind::null, false}}) {
+      if (text_.substr(at_).starts_with(word)) {
+        at_ += std::string_view(word).size();
+        v.kind = kind;
+        v.boolean = truth;
+        return v;
+      }
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      const std::size_t start = at_;
+      while (at_ < text_.size() && std::string_view("+-.eE0123456789").find(text_[at_]) != std::string_view::npos) {
+        ++at_;
+      }
+      const std::string_view number = text_.substr(start, at_ - start);
+      const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), v.number);
+      if (!is_json_number(number) || error != std::errc{} || end != number.data() + number.size()) {
+        at_ = start;
+        fail("malformed number '" + std::string(number) + "'");
+      }
+      v.kind = JsonValue::Kind::number;
+      return v;
+    }
+    fail(c == '\0' ? "unexpected end of the file" : std::string("unexpected character '") + c + "'");
+  }
+
+  unsigned hex4() {
+    if (at_ + 4 > text_.size()) fail("incomplete \\u escape");
+    unsigned code = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char h = text_[at_++];
+      code <<= 4;
+      if (h >= '0' && h <= '9') code |= static_cast<unsigned>(h - '0');
+      else if (h >= 'a' && h <= 'f') code |= static_cast<unsigned>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F') code |= static_cast<unsigned>(h - 'A' + 10);
+      else fail("bad hex digit in a \\u escape");
+    }
+    return code;
+  }
+
+  static void append_utf8(std::string& out, unsigned code) {
+    if (code < 0x80) {
+      out += static_cast<char>(code);
+    } else if (code < 0x800) {
+      out += static_cast<char>(0xC0 | (code >> 6));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+      out += static_cast<char>(0xE0 | (code >> 12));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (code >> 18));
+      out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    }
+  }
+
+  std::string string_literal() {
+    expect('"');
+    std::string out;
+    for (;;) {
+      if (at_ >= text_.size()) fail("unterminated string");
+      const char c = text_[at_++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) fail("a control character inside a string");
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      const char e = at_ < text_.size() ? text_[at_++] : '\0';
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          unsigned code = hex4();
+          if (code >= 0xD800 && code < 0xDC00 && text_.substr(at_).starts_with("\\u")) {
+            at_ += 2;
+            const unsigned low = hex4();
+            if (low < 0xDC00 || low > 0xDFFF) fail("a high surrogate not followed by a low one");
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          }
+          append_utf8(out, code);
+          break;
+        }
+        default: fail(std::string("unknown escape '\\") + e + "'");
+      }
+    }
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  std::size_t at_ = 0;
+  int line_ = 1;
+  std::size_t line_start_ = 0;
+};
+
+}  // namespace
+
+const JsonValue* JsonValue::find(std::string_view key) const {
+  for (const JsonMember& m : members) {
+    if (m.name == key) return &m.value;
+  }
+  return nullptr;
+}
+
+JsonValue parse_json(std::string_view text, const std::string& file) { return Parser(text, file).document(); }
+
+JsonValue read_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_json(text.str(), path);
+}
+
+}  // namespace shardsim
