@@ -1,6 +1,11 @@
 #include "shardsim/app/command_options.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
+
+#include "shardsim/util/unit_parse.hpp"
 
 #include "shardsim/scenario/scenario.hpp"
 
@@ -59,6 +64,36 @@ CommandOptions& CommandOptions::output(const char* description) {
 CommandOptions& CommandOptions::required_output(const char* description) {
   options_.add_options()("output,o", po::value<std::string>()->required(), description);
   return *this;
+}
+
+CommandOptions& CommandOptions::max_memory() {
+  options_.add_options()("max-memory", po::value<std::string>(),
+                         "refuse to start what is estimated to need more memory than this, e.g. \"8 GiB\" "
+                         "(default: half the physical RAM)");
+  return *this;
+}
+
+std::uint64_t CommandOptions::memory_limit() const {
+  if (!has("max-memory")) return physical_memory() / 2;
+  try {
+    return static_cast<std::uint64_t>(parse_bytes(text("max-memory")).count);
+  } catch (const UnitError& e) {
+    throw command_line_error(std::string("--max-memory: ") + e.what());
+  }
+}
+
+std::uint64_t physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string& what, const std::string& advice) {
+  // A limit of 0 (a system that does not say its RAM) checks nothing.
+  if (limit == 0 || estimate <= limit) return;
+  const auto bytes = [](std::uint64_t b) { return format_bytes(Bytes{static_cast<std::int64_t>(std::min<std::uint64_t>(b, INT64_MAX))}); };
+  throw command_line_error(what + " needs about " + bytes(estimate) + " of memory (an upper bound), more than " +
+                           "--max-memory " + bytes(limit) + "; " + advice);
 }
 
 po::options_description_easy_init CommandOptions::add() { return options_.add_options(); }

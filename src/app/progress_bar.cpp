@@ -32,4 +32,18 @@ void ProgressBar::update(std::size_t done, std::size_t total, Clock::time_point 
   *out_ << line << std::flush;
 }
 
+void ProgressLines::update(std::size_t done, std::size_t total, Clock::time_point now) {
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::string line = std::to_string(done) + "/" + std::to_string(total) + " points";
+  if (done == total) {
+    line += " in " + clock_duration(elapsed);
+  } else if (now - last_ >= every_ && done > 0) {
+    line += ", " + clock_duration(elapsed / static_cast<double>(done) * static_cast<double>(total - done)) + " left";
+  } else {
+    return;
+  }
+  last_ = now;
+  *out_ << line << "\n" << std::flush;
+}
+
 }  // namespace shardsim::app

@@ -10,6 +10,7 @@
 #include "shardsim/app/plot.hpp"
 #include "shardsim/app/progress_bar.hpp"
 #include "shardsim/app/usable_cores.hpp"
+#include "shardsim/study/memory_estimate.hpp"
 #include "shardsim/study/sweep.hpp"
 #include "shardsim/table/table.hpp"
 
@@ -45,8 +46,9 @@ options)");
                 "an axis: key=v1,v2,... or a range key=a..b (step 1), a..b+k, a..b*k (repeatable)");
   options.set("override a key at every point, e.g. --set run.batch=8 (repeatable)")
       .format(table::table_format_names(), "table format: csv or jsonl (JSON lines)")
-      .output("write the table to this file instead of standard output");
-  options.add()("jobs,j", po::value<unsigned>()->default_value(usable_cores()),
+      .output("write the table to this file instead of standard output")
+      .max_memory();
+  options.add()("quiet,q", po::bool_switch(), "no progress on standard error")("jobs,j", po::value<unsigned>()->default_value(usable_cores()),
                 "points run at once (default: every core this process may use)")(
       "shard", po::value<std::string>(),
       "K/N: run only points i with i % N == K - 1 (slice K of N, for a job array; join with shardsim merge)")(
@@ -69,8 +71,18 @@ options)");
   }
   OutputSink sink(options, out);
   const std::vector<std::size_t> points = study::shard_points(study::point_count(spec.axes), shard);
+  // Before any point runs: the table is held whole until it is written.
+  check_memory(study::sweep_table_bytes(spec, points.size()), options.memory_limit(),
+               "the table of " + std::to_string(points.size()) + " points",
+               "run it in slices (--shard K/N, then shardsim merge), sweep fewer values, or raise --max-memory");
   study::SweepProgress progress;
-  if (isatty(STDERR_FILENO)) progress = ProgressBar(std::cerr);
+  if (!options.value<bool>("quiet")) {
+    if (isatty(STDERR_FILENO)) {
+      progress = ProgressBar(std::cerr);
+    } else {
+      progress = ProgressLines(std::cerr);
+    }
+  }
   const table::Table results = study::run_sweep(spec, points, jobs, progress);
 
   table::write_table(sink.stream(), results, format);

@@ -310,7 +310,12 @@ std::optional<Time> MaxMinSolver::next_completion(ClassId k, Time now) {
   const Member* m = c.members > 0 ? next_member(c) : nullptr;
   if (m == nullptr) return std::nullopt;
   // From the class's last settling point, so that the time does not depend on when it was last looked at.
-  const Time at = c.updated + Time::from_seconds(std::max(0.0, m->target - c.served) / c.rate);
+  const double left = std::max(0.0, m->target - c.served) / c.rate;
+  // A completion beyond Time's range at today's rate is projected at its end: the rate only grows as other flows
+  // finish, which re-arms the timer earlier. A flow truly that slow fails at the next arithmetic on its time
+  // (Time's checked operations) with a clear error, never by wrapping.
+  if (!(left < (Time::max() - c.updated).seconds())) return Time::max();
+  const Time at = c.updated + Time::from_seconds(left);
   return std::max(at, now);
 }
 
@@ -322,7 +327,9 @@ bool MaxMinSolver::complete_due(ClassId k, Time now, std::vector<FlowId>& done) 
   bool any = false;
   // Every member whose amount is done by this picosecond ends now, in (target, order) order.
   while (const Member* m = next_member(c)) {
-    if (Time::from_seconds(std::max(0.0, m->target - c.served) / c.rate) > Time{}) break;
+    // Time::from_seconds rounds to the nearest picosecond: "more than 0 ps left" without converting a time that
+    // may lie beyond Time's range.
+    if (std::round(std::max(0.0, m->target - c.served) / c.rate * 1e12) > 0) break;
     const FlowId f = m->flow;
     std::pop_heap(c.heap.begin(), c.heap.end(), maxmin::member_after);
     c.heap.pop_back();

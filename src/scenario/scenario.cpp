@@ -3,6 +3,7 @@
 #include <array>
 
 #include "sections.hpp"
+#include "shardsim/scenario/span_limits.hpp"
 #include "shardsim/scenario/toml_file.hpp"
 #include "shardsim/scenario/topology_file.hpp"
 
@@ -96,6 +97,8 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   toml::table topology_table = parse_toml_file(
       s.topology_path, topology_file.empty() ? position(*r.node("topology"), path) : SourcePos{"--topology", 0, 0});
   for (Override& o : topology_overrides) apply_override(topology_table, o, 1);
+  // Collected now (the patches move into the topology), checked once the model and run are known.
+  std::vector<SpanSite> spans = span_sites(patches);
   s.topology = build_topology(topology_table, s.topology_path, std::move(patches));
 
   const toml::table* model = r.table("model");
@@ -150,6 +153,9 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   }
   s.sweep = read_sweep(r);
   r.finish();
+  // Last, when the model and run are known: no rate may imply a span beyond what Time holds with room to spare.
+  for (SpanSite& site : span_sites(topology_table, s.topology_path)) spans.push_back(std::move(site));
+  check_spans(spans, work_bound(s));
   return s;
 }
 

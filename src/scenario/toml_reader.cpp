@@ -1,5 +1,7 @@
 #include "shardsim/scenario/toml_reader.hpp"
 
+#include "shardsim/scenario/span_limits.hpp"
+
 #include <array>
 #include <vector>
 
@@ -118,7 +120,14 @@ std::optional<T> TomlReader::quantity(std::string_view key, const char* what, co
 }
 
 std::optional<Time> TomlReader::time(std::string_view key) {
-  return quantity<Time>(key, "a time", "\"50 us\"", parse_time);
+  auto t = quantity<Time>(key, "a time", "\"50 us\"", parse_time);
+  // Far inside Time's range, so that sums of many such spans stay exact (scenario/span_limits.hpp).
+  if (t && *t > kLongestSpan) {
+    fail(key, "longer than " + std::string(kLongestSpanText) +
+                  ", the longest single duration shardsim accepts (simulated time is int64 picoseconds: about "
+                  "106 days in all)");
+  }
+  return t;
 }
 
 std::optional<Bytes> TomlReader::bytes(std::string_view key) {

@@ -85,7 +85,13 @@ void merge_tables(std::ostream& out, const std::vector<std::string>& paths, bool
       rows.push_back({point, &r.raw, SourcePos{path, r.line, 1}});
     }
   }
-  if (first == nullptr) return;  // only empty slices
+  // Only empty slices: there is no table to write (not even a header), which a user must hear about rather than
+  // find an empty output (a shard that printed nothing is fine only beside one that printed the table).
+  if (first == nullptr) {
+    throw InputError(SourcePos{paths.empty() ? std::string("merge") : paths.front(), 0, 0},
+                     paths.size() == 1 ? "is empty: no header and no rows to merge"
+                                       : "every slice is empty: no header and no rows to merge");
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.point < b.point; });
   check_points(rows, allow_partial);
   std::string text;

@@ -38,3 +38,20 @@ TEST_CASE("progress bar: 30 marks filled in proportion, the time left, redrawn i
   expected += "\r[##############################] 3/3 points  in 0:20\n";
   CHECK(out.str() == expected);
 }
+
+TEST_CASE("progress lines: off a terminal a whole line at most every 5 s, and one at the end") {
+  std::ostringstream out;
+  const ProgressLines::Clock::time_point start{1h};
+  ProgressLines lines(out, start);
+  lines.update(1, 10, start + 1s);  // before 5 s: nothing
+  CHECK(out.str().empty());
+  // 2 of 10 after 6 s: 3 s a point, 8 to go leave 24 s.
+  lines.update(2, 10, start + 6s);
+  CHECK(out.str() == "2/10 points, 0:24 left\n");
+  lines.update(3, 10, start + 10s);  // 4 s after the last line: nothing
+  CHECK(out.str() == "2/10 points, 0:24 left\n");
+  lines.update(4, 10, start + 11s);  // 5 s after it: 11 / 4 * 6 = 16.5 s left, rounded to 17
+  CHECK(out.str() == "2/10 points, 0:24 left\n4/10 points, 0:17 left\n");
+  lines.update(10, 10, start + 12s);  // the end is always written
+  CHECK(out.str() == "2/10 points, 0:24 left\n4/10 points, 0:17 left\n10/10 points in 0:12\n");
+}

@@ -5,6 +5,7 @@
 
 #include "printing.hpp"
 #include "shardsim/app/cli.hpp"
+#include "shardsim/study/memory_estimate.hpp"
 #include "shardsim/study/pipeline.hpp"
 #include "shardsim/study/sweep.hpp"
 #include "shardsim/scenario/scenario.hpp"
@@ -196,6 +197,55 @@ TEST_CASE("sweep: a range a..b*k expands geometrically, 8..1024*2 is 8 values") 
   REQUIRE(rows.size() == 1 + 8);
   CHECK(rows[8][0] == "7");
   CHECK(rows[8][1] == "1024");
+}
+
+TEST_CASE("sweep: integer ranges near the int64 limits stay exact integers") {
+  // 2^63 - 1 = 9223372036854775807; a double would print these as 9.22337203685e+18.
+  CHECK(scenario::parse_sweep_argument("run.batch=9223372036854775805..9223372036854775807").values ==
+        std::vector<std::string>{"9223372036854775805", "9223372036854775806", "9223372036854775807"});
+  // The next doubling of 2^62 would leave int64: the range stops there rather than wrapping.
+  CHECK(scenario::parse_sweep_argument("run.batch=4611686018427387904..9223372036854775807*2").values ==
+        std::vector<std::string>{"4611686018427387904"});
+  CHECK(scenario::parse_sweep_argument("run.batch=-9223372036854775808..-9223372036854775807").values ==
+        std::vector<std::string>{"-9223372036854775808", "-9223372036854775807"});
+  // A decimal range out there would skip integers: refused with what to write instead.
+  CHECK_THROWS_WITH(scenario::parse_sweep_argument("run.batch=1e18..1.1e18+1e16"),
+                    Catch::Matchers::Contains("write it in whole numbers"));
+  // Through the command line, the integer reaches the key, whose own bound names it (batch is at most 1,000,000).
+  testing::TempDir dir;
+  const std::string s = dir.write("s.toml", kSeedLayer);
+  const Outcome o = cli({"sweep", s, "--sweep", "run.batch=9223372036854775806..9223372036854775807"});
+  CHECK(o.code == 2);
+  CHECK_THAT(o.err, Catch::Matchers::Contains("got 9223372036854775806"));
+}
+
+TEST_CASE("sweep: the table's memory is bounded before it runs, and refused above --max-memory") {
+  // glibc blocks: n bytes take max(32, n + 8 rounded up to 16).
+  CHECK(study::heap_block(1) == 32);
+  CHECK(study::heap_block(25) == 48);
+  CHECK(study::heap_block(40) == 48);
+  CHECK(study::heap_block(41) == 64);
+  // One axis of short values ("1".."8", inline in std::string): a row is the vector (24 B), one block of
+  // (2 + M) cells of sizeof(Cell) = 40 B, the point's text (inline: at most 20 digits is above 15, so a 32-byte
+  // block for 21), and M figure texts of up to 24 characters, a 48-byte block each.
+  study::SweepSpec spec;
+  spec.axes.push_back(scenario::SweepAxis{"run.batch", {"1", "2", "3", "4", "5", "6", "7", "8"}, {}});
+  const std::size_t m = metric_catalog().size();
+  REQUIRE(sizeof(table::Cell) == 40);
+  const std::size_t row = 24 + ((2 + m) * 40 + 8 + 15) / 16 * 16 + 32 + m * 48;
+  CHECK(study::sweep_table_bytes(spec, 8) == 8 * row);
+  CHECK(study::sweep_table_bytes(spec, 1'000'000) == 1'000'000ULL * row);
+
+  // Refused before any point runs, with the estimate and what to change; exit 2.
+  testing::TempDir dir;
+  const std::string s = dir.write("s.toml", kSeedLayer);
+  const Outcome o = cli({"sweep", s, "--sweep", "run.batch=1..8", "--max-memory", "1 kB"});
+  CHECK(o.code == 2);
+  CHECK_THAT(o.err, Catch::Matchers::Contains("the table of 8 points needs about"));
+  CHECK_THAT(o.err, Catch::Matchers::Contains("--shard K/N"));
+  CHECK(o.out.empty());
+  CHECK(cli({"sweep", s, "--sweep", "run.batch=1..8", "--max-memory", "1 MB", "--quiet"}).code == 0);
+  CHECK(cli({"sweep", s, "--sweep", "run.batch=1..8", "--max-memory", "lots"}).code == 2);
 }
 
 TEST_CASE("sweep: CSV and JSON lines are well-formed and hold the figures run_scenario gives") {

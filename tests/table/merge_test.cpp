@@ -35,7 +35,16 @@ TEST_CASE("merge: JSON lines, and empty slices (a shard without points) are left
   const std::string b = dir.write("b.jsonl", "{\"point\":0, \"x\":\"a\"}\n");
   const std::string none = dir.write("none.jsonl", "");
   CHECK(merged({a, none, b}) == "{\"point\":0, \"x\":\"a\"}\n{\"point\":1,\"x\":\"b\"}\n");
-  CHECK(merged({none}).empty());  // nothing to write, not even a header
+}
+
+TEST_CASE("merge: only empty slices are an error, not an empty table that exits 0") {
+  testing::TempDir dir;
+  const std::string none = dir.write("none.jsonl", "");
+  const std::string also = dir.write("also.csv", "");
+  CHECK(std::string(input_error([&] { merged({none}); }).what()) ==
+        none + ": is empty: no header and no rows to merge");
+  CHECK_THAT(input_error([&] { merged({none, also}); }).what(),
+             Catch::Matchers::Contains("every slice is empty"));
 }
 
 TEST_CASE("merge: the errors name the file and line of the record at fault") {

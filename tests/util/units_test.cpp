@@ -2,6 +2,7 @@
 // the nearest picosecond; and the InputError format every user-facing error follows ("file:line:column: ...").
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <string>
 
 #include "printing.hpp"
@@ -124,4 +125,26 @@ TEST_CASE("InternalError says it is internal") {
   } catch (const InternalError& e) {
     CHECK_THAT(std::string(e.what()), StartsWith("internal error: x must hold"));
   }
+}
+
+TEST_CASE("Time arithmetic outside int64 picoseconds throws instead of wrapping") {
+  // The range is 2^63 - 1 ps = 9,223,372.036854775807 s (about 106.75 days).
+  const Time max = Time::max();
+  CHECK(max.ps == 9'223'372'036'854'775'807);
+  CHECK((max - Time::from_ps(1)) + Time::from_ps(1) == max);  // the very edge is still exact
+  CHECK_THROWS_AS(max + Time::from_ps(1), InternalError);
+  CHECK_THROWS_AS(Time::from_ps(-2) - max, InternalError);
+  CHECK_THROWS_AS(Time::from_seconds(5e6) * 2, InternalError);
+  Time t = max;
+  CHECK_THROWS_AS(t += Time::from_ps(1), InternalError);
+  CHECK_THROWS_WITH(max + max, Catch::Matchers::Contains("simulated time exceeds Time's range"));
+}
+
+TEST_CASE("Time::from_seconds refuses what int64 picoseconds cannot hold") {
+  CHECK(Time::from_seconds(9.2e6).ps == 9'200'000'000'000'000'000);
+  CHECK_THROWS_AS(Time::from_seconds(9.3e6), InternalError);
+  CHECK_THROWS_AS(Time::from_seconds(-9.3e6), InternalError);
+  CHECK_THROWS_AS(Time::from_seconds(std::numeric_limits<double>::quiet_NaN()), InternalError);
+  // transfer_time of 1 GB at 1 B/s is 1e9 s: beyond the range, so an error rather than undefined behaviour.
+  CHECK_THROWS_AS(transfer_time(Bytes{1'000'000'000}, ByteRate{1.0}), InternalError);
 }

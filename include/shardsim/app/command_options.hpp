@@ -5,6 +5,7 @@
 // last), parses, and reads them back. Errors about the command line are InputErrors at "command line" (exit 2).
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <fstream>
 #include <ostream>
 #include <string>
@@ -37,6 +38,9 @@ class CommandOptions {
   CommandOptions& output(const char* description);
   // -o/--output FILE for a command that always writes a file.
   CommandOptions& required_output(const char* description);
+  // --max-memory SIZE ("8 GiB"): the most memory the command may plan to take (study/memory_estimate.hpp); half
+  // the machine's physical RAM by default.
+  CommandOptions& max_memory();
   // The command's own options.
   boost::program_options::options_description_easy_init add();
 
@@ -63,6 +67,8 @@ class CommandOptions {
   // The --format name in lower case: format names are read in any case ("JSON", "Csv").
   std::string format() const;
   bool has_output() const { return has("output"); }
+  // --max-memory in bytes, or half of physical_memory() when it was not given. An InputError for a bad size.
+  std::uint64_t memory_limit() const;
   std::string output_path() const { return text("output"); }
 
  private:
@@ -71,6 +77,13 @@ class CommandOptions {
   std::vector<std::string> formats_;  // the names --format takes; none when the command has no --format
   boost::program_options::variables_map vm_;
 };
+
+// The machine's physical RAM in bytes (0 when the system does not say).
+std::uint64_t physical_memory();
+
+// Refuses (an InputError at the command line, exit 2) an estimate above the limit: "WHAT needs about ESTIMATE, more
+// than --max-memory LIMIT; ADVICE".
+void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string& what, const std::string& advice);
 
 // Opens `path` for writing (binary: the bytes as written). InputError "cannot write WHAT 'PATH'" when it cannot
 // be opened; `what` names the content ("JUnit XML"), or is empty for the command's own result.

@@ -26,6 +26,26 @@ class ProgressBar {
   Clock::time_point last_{};  // the last redraw; none yet
 };
 
+// The same progress when standard error is not a terminal (a log file, a batch job): a whole line
+// "37/100 points, 0:42 left" at most every `every` (5 s by default; none before the first point is done), and
+// "100/100 points in 1:23" at the end, so that a log shows a long sweep is alive without filling with redraws.
+class ProgressLines {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit ProgressLines(std::ostream& out, Clock::time_point start = Clock::now(),
+                         Clock::duration every = std::chrono::seconds(5))
+      : out_(&out), start_(start), last_(start), every_(every) {}
+
+  void operator()(std::size_t done, std::size_t total) { update(done, total, Clock::now()); }
+  void update(std::size_t done, std::size_t total, Clock::time_point now);
+
+ private:
+  std::ostream* out_;
+  Clock::time_point start_;
+  Clock::time_point last_;  // the last line written (the start, before any)
+  Clock::duration every_;
+};
+
 // Seconds as "m:ss", or "h:mm:ss" from an hour on, rounded to the second.
 std::string clock_duration(double seconds);
 

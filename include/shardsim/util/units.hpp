@@ -2,31 +2,62 @@
 // Typed physical quantities used everywhere in shardsim.
 // Time is an integer count of picoseconds (so event order never depends on floating-point rounding);
 // byte and FLOP counts are integers; rates are doubles in units per second.
+//
+// Time's range: int64 picoseconds, so at most 9,223,372 s (about 106.75 days) either way. Time's arithmetic is
+// checked: a sum, difference or product outside that range throws InternalError ("simulated time exceeds ...")
+// instead of wrapping (which would be undefined behaviour and reorder events). The scenario loader keeps inputs far
+// below it (scenario/span_limits.hpp: no duration, and no transfer or op a rate implies, longer than a day or a
+// week), so only a run whose whole simulated time nears the range can reach that error.
 
 #include <compare>
 #include <cstdint>
+#include <limits>
+
+#include "shardsim/util/error.hpp"
 
 namespace shardsim {
+
+namespace units_detail {
+[[noreturn]] inline void time_out_of_range() {
+  throw InternalError("simulated time exceeds Time's range (int64 picoseconds: about 106 days)");
+}
+constexpr std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) time_out_of_range();
+  return r;
+}
+constexpr std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) time_out_of_range();
+  return r;
+}
+constexpr std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) time_out_of_range();
+  return r;
+}
+}  // namespace units_detail
 
 struct Time {
   std::int64_t ps = 0;
 
   static constexpr Time from_ps(std::int64_t v) { return Time{v}; }
-  static constexpr Time from_ns(std::int64_t v) { return Time{v * 1000}; }
-  static constexpr Time from_us(std::int64_t v) { return Time{v * 1000 * 1000}; }
-  // Rounds to the nearest picosecond.
+  static constexpr Time from_ns(std::int64_t v) { return Time{units_detail::checked_mul(v, 1000)}; }
+  static constexpr Time from_us(std::int64_t v) { return Time{units_detail::checked_mul(v, 1000 * 1000)}; }
+  static constexpr Time max() { return Time{std::numeric_limits<std::int64_t>::max()}; }
+  // Rounds to the nearest picosecond; a value outside the range (or NaN) throws InternalError.
   static Time from_seconds(double s);
   // A division, not a product with 1e-12 (which is not a double): the result is the double nearest the exact
   // decimal, so 316512000 ps prints as 0.000316512 rather than 0.00031651199999999997.
   constexpr double seconds() const { return static_cast<double>(ps) / 1e12; }
 
   constexpr auto operator<=>(const Time&) const = default;
-  constexpr Time& operator+=(Time o) { ps += o.ps; return *this; }
-  constexpr Time& operator-=(Time o) { ps -= o.ps; return *this; }
+  constexpr Time& operator+=(Time o) { ps = units_detail::checked_add(ps, o.ps); return *this; }
+  constexpr Time& operator-=(Time o) { ps = units_detail::checked_sub(ps, o.ps); return *this; }
 };
-constexpr Time operator+(Time a, Time b) { return Time{a.ps + b.ps}; }
-constexpr Time operator-(Time a, Time b) { return Time{a.ps - b.ps}; }
-constexpr Time operator*(Time a, std::int64_t k) { return Time{a.ps * k}; }
+constexpr Time operator+(Time a, Time b) { return Time{units_detail::checked_add(a.ps, b.ps)}; }
+constexpr Time operator-(Time a, Time b) { return Time{units_detail::checked_sub(a.ps, b.ps)}; }
+constexpr Time operator*(Time a, std::int64_t k) { return Time{units_detail::checked_mul(a.ps, k)}; }
 
 struct Bytes {
   std::int64_t count = 0;

@@ -1,0 +1,37 @@
+#include "shardsim/study/memory_estimate.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "shardsim/util/metric.hpp"
+
+namespace shardsim::study {
+namespace {
+
+// The bytes a cell's text of `length` characters takes beyond the Cell itself: nothing while it fits std::string's
+// inline buffer (its capacity when empty), else a heap block of length + 1 (the terminating zero).
+std::size_t text_bytes(std::size_t length) {
+  static const std::size_t inline_capacity = std::string().capacity();
+  return length <= inline_capacity ? 0 : heap_block(length + 1);
+}
+
+}  // namespace
+
+std::size_t heap_block(std::size_t request) { return std::max<std::size_t>(32, (request + 8 + 15) / 16 * 16); }
+
+std::uint64_t sweep_table_bytes(const SweepSpec& spec, std::size_t points) {
+  std::size_t columns = 1 + spec.axes.size() + metric_catalog().size();
+  // The point number's text: at most 20 digits.
+  std::size_t texts = text_bytes(20);
+  for (const scenario::SweepAxis& axis : spec.axes) {
+    std::size_t longest = 0;
+    for (const std::string& v : axis.values) longest = std::max(longest, v.size());
+    texts += text_bytes(longest);
+  }
+  texts += metric_catalog().size() * text_bytes(kLongestFigureText);
+  const std::size_t row = sizeof(std::vector<table::Cell>) + heap_block(columns * sizeof(table::Cell)) + texts;
+  return static_cast<std::uint64_t>(row) * points;
+}
+
+}  // namespace shardsim::study
