@@ -148,9 +148,8 @@ RankFootprint footprint(const workload::TransformerSpec& spec, const Shape& s, c
 std::optional<Problem> rpc_problem(const workload::TransformerSpec& spec, const PlanSpec& plan) {
   if (std::optional<Problem> problem = dense_llama_problem(spec, "llama.cpp-rpc")) return problem;
   const NumberFormat w = spec.weight_format;
-  if (w != NumberFormat::q4_0 && w != NumberFormat::q8_0 && w != NumberFormat::fp16 && w != NumberFormat::fp32) {
-    return Problem{"runtime", concat("llama.cpp-rpc is modelled for q4_0, q8_0, fp16 and fp32 weights, not ",
-                                     std::string(hw::to_string(w)))};
+  if (w == NumberFormat::bf16) {
+    return Problem{"runtime", "llama.cpp-rpc is modelled for q4_0, q8_0, the K-quants, fp16 and fp32 weights, not bf16"};
   }
   if (!plan.runtime.split.empty() && static_cast<int>(plan.runtime.split.size()) != plan.nodes) {
     return Problem{"tensor_split", concat("gives ", plan.runtime.split.size(), " shares for ", plan.nodes,

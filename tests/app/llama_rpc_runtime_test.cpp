@@ -76,6 +76,8 @@ TEST_CASE("llama.cpp-rpc: rpc-server's threads default to half the cores, and li
               dir.path("a.toml"), 9, 16, {"plan.tensor_split", "3 shares for 2 devices"});
   check_error(input_error([&] { scenario::load(dir.write("b.toml", rpc_file(2, "tensor_split = \"1,x\"\n"))); }),
               dir.path("b.toml"), 9, 16, {"plan.tensor_split", "non-negative shares"});
+  // llama.cpp runs the K-quants most Pi users download (q4_k_m read as q4_k: 144 B per 256 weights).
+  CHECK_NOTHROW(scenario::load(dir.write("k.toml", std::string(rpc_file(2)).replace(rpc_file(2).find("q4_0"), 4, "q4_k_m"))));
   check_error(input_error([&] { scenario::load(dir.write("c.toml", rpc_file(2, "runtime_version = \"b4000\"\n"))); }),
               dir.path("c.toml"), 9, 19, {"plan.runtime_version"});
 }
