@@ -23,4 +23,8 @@ std::string json_number(double value);
 // it can be written bare.
 bool is_json_number(std::string_view text);
 
+// Appends the UTF-8 encoding of the code point `code` (at most 0x10FFFF): what a JSON reader makes of a \uXXXX
+// escape (and its surrogate pair).
+void append_utf8(std::string& out, unsigned code);
+
 }  // namespace shardsim
