@@ -55,46 +55,10 @@ class JsonLine {
     if (peek() != c) fail(std::string("expected '") + c + "'");
     ++i_;
   }
-  unsigned hex4() {
-    if (i_ + 4 > s_.size()) fail("bad \\u escape");
-    unsigned v = 0;
-    const auto [end, ec] = std::from_chars(s_.data() + i_, s_.data() + i_ + 4, v, 16);
-    if (ec != std::errc() || end != s_.data() + i_ + 4) fail("bad \\u escape");
-    i_ += 4;
-    return v;
-  }
   std::string string() {
-    ++i_;  // the opening quote
-    std::string out;
-    for (;;) {
-      if (i_ >= s_.size()) fail("unterminated string");
-      const char c = s_[i_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) fail("unterminated string");
-      switch (const char e = s_[i_++]) {
-        case '"': case '\\': case '/': out += e; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          unsigned cp = hex4();
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(i_, 2) == "\\u") {
-            i_ += 2;
-            const unsigned low = hex4();
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: fail(std::string("bad escape \\") + e);
-      }
-    }
+    JsonStringRead read = read_json_string(s_, i_);
+    if (!read.error.empty()) fail(read.error);
+    return std::move(read.text);
   }
   std::string value() {
     const char c = peek();

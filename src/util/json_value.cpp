@@ -1,7 +1,5 @@
 #include "shardsim/util/json_value.hpp"
 
-#include "shardsim/util/json_text.hpp"
-
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -131,56 +129,10 @@ class Parser {
     fail(c == '\0' ? "unexpected end of the file" : std::string("unexpected character '") + c + "'");
   }
 
-  unsigned hex4() {
-    if (at_ + 4 > text_.size()) fail("incomplete \\u escape");
-    unsigned code = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char h = text_[at_++];
-      code <<= 4;
-      if (h >= '0' && h <= '9') code |= static_cast<unsigned>(h - '0');
-      else if (h >= 'a' && h <= 'f') code |= static_cast<unsigned>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') code |= static_cast<unsigned>(h - 'A' + 10);
-      else fail("bad hex digit in a \\u escape");
-    }
-    return code;
-  }
-
   std::string string_literal() {
-    expect('"');
-    std::string out;
-    for (;;) {
-      if (at_ >= text_.size()) fail("unterminated string");
-      const char c = text_[at_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("a control character inside a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      const char e = at_ < text_.size() ? text_[at_++] : '\0';
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          unsigned code = hex4();
-          if (code >= 0xD800 && code < 0xDC00 && text_.substr(at_).starts_with("\\u")) {
-            at_ += 2;
-            const unsigned low = hex4();
-            if (low < 0xDC00 || low > 0xDFFF) fail("a high surrogate not followed by a low one");
-            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, code);
-          break;
-        }
-        default: fail(std::string("unknown escape '\\") + e + "'");
-      }
-    }
+    JsonStringRead read = read_json_string(text_, at_);
+    if (!read.error.empty()) fail(read.error);
+    return std::move(read.text);
   }
 
   std::string_view text_;

@@ -74,7 +74,7 @@ TEST_CASE("table file: malformed tables are InputErrors at file:line:column") {
               {"expected a string, a number, true, false or null"});
   check_error(input_error([] { parse_table("{\"point\":0} x\n", "f.jsonl"); }), "f.jsonl", 1, 13,
               {"unexpected text after the object"});
-  check_error(input_error([] { parse_table("{\"s\":\"\\q\"}\n", "f.jsonl"); }), "f.jsonl", 1, 9, {"bad escape \\q"});
+  check_error(input_error([] { parse_table("{\"s\":\"\\q\"}\n", "f.jsonl"); }), "f.jsonl", 1, 7, {"unknown escape '\\q'"});
 }
 
 TEST_CASE("table file: a file that cannot be read is an InputError naming it") {

@@ -11,6 +11,8 @@
 using shardsim::is_json_number;
 using shardsim::json_number;
 using shardsim::json_string;
+using shardsim::JsonStringRead;
+using shardsim::read_json_string;
 
 TEST_CASE("json_string: quotes and backslashes escaped, line ends and tabs short, other controls as \\u00XX") {
   CHECK(json_string("plain") == "\"plain\"");
@@ -51,5 +53,38 @@ TEST_CASE("is_json_number follows RFC 8259's grammar") {
   for (const char* no : {"", "-", "01", ".5", "5.", "+1", "1e", "1e+", "0x10", "nan", "inf", "1 Gbit/s", " 1", "1 "}) {
     INFO("'" << no << "'");
     CHECK_FALSE(is_json_number(no));
+  }
+}
+
+TEST_CASE("read_json_string decodes one literal and stops after its closing quote, or says where it is malformed") {
+  // "a\"b" then a comma: the literal spans bytes 0..6, so `at` ends on the comma (7). \u00e9 is e acute, C3 A9 in
+  // UTF-8; \ud83d\ude00 is U+1F600 (0x10000 + (0x3D << 10) + 0x200), F0 9F 98 80.
+  std::size_t at = 0;
+  JsonStringRead got = read_json_string(R"("a\"b",)", at);
+  CHECK(got.error.empty());
+  CHECK(got.text == "a\"b");
+  CHECK(at == 6);
+  at = 2;
+  got = read_json_string(R"(x "\u00e9\ud83d\ude00\/\t")", at);
+  CHECK(got.error.empty());
+  CHECK(got.text == "\xC3\xA9\xF0\x9F\x98\x80/\t");
+
+  struct Bad {
+    std::string text;
+    std::size_t at;  // where the fault is reported
+    std::string error;
+  };
+  for (const Bad& bad : {Bad{R"("abc)", 4, "unterminated string"},
+                         Bad{"\"a\nb\"", 2, "a control character inside a string"},
+                         Bad{R"("\q")", 1, "unknown escape '\\q'"},
+                         Bad{R"("\u12G4")", 3, "a \\u escape needs four hex digits"},
+                         Bad{R"("\ud83d x")", 7, "a high surrogate not followed by a low one"},
+                         Bad{R"("\ud83d\u0041")", 13, "a high surrogate not followed by a low one"},
+                         Bad{"abc", 0, "expected '\"'"}}) {
+    CAPTURE(bad.text);
+    at = 0;
+    got = read_json_string(bad.text, at);
+    CHECK(got.error == bad.error);
+    CHECK(at == bad.at);
   }
 }

@@ -7,6 +7,7 @@
 // every other control character (below 0x20) as \u00XX with lowercase hex, and copies all other bytes (UTF-8
 // included) as they are. A number is the shortest text that reads back as the very same double (std::to_chars).
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,16 @@ std::string json_number(double value);
 // it can be written bare.
 bool is_json_number(std::string_view text);
 
-// Appends the UTF-8 encoding of the code point `code` (at most 0x10FFFF): what a JSON reader makes of a \uXXXX
-// escape (and its surrogate pair).
-void append_utf8(std::string& out, unsigned code);
+// A JSON string literal decoded (RFC 8259 section 7: the two-character escapes, \uXXXX as UTF-8 with surrogate
+// pairs joined, no raw control characters), or why it is malformed. One decoder for every JSON reader here (the
+// JSON value reader, table files), so that they agree on what a string is.
+struct JsonStringRead {
+  std::string text;
+  std::string error;  // empty when the literal is well formed
+};
+
+// Decodes the literal whose opening quote is at text[at]. Afterwards `at` is just past the closing quote, or, for
+// a malformed literal, where the fault was found (for the caller's line:column).
+JsonStringRead read_json_string(std::string_view text, std::size_t& at);
 
 }  // namespace shardsim
