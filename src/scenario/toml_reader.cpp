@@ -36,9 +36,9 @@ const toml::node* TomlReader::node(std::string_view key) {
   return table_.get(key);
 }
 
-void TomlReader::fail(std::string_view key, const std::string& message) const {
+SourcePos TomlReader::where(std::string_view key) const {
   const toml::node* n = table_.get(key);
-  throw InputError(position(n ? *n : static_cast<const toml::node&>(table_), file_), path(key) + ": " + message);
+  return position(n ? *n : static_cast<const toml::node&>(table_), file_);
 }
 
 void TomlReader::missing(std::string_view key) const {

@@ -51,12 +51,12 @@ class TomlReader final : public KeyReader {
   // An integer that must lie in [lo, hi].
   std::int64_t bounded(std::string_view key, std::int64_t value, std::int64_t lo, std::int64_t hi);
 
-  [[noreturn]] void fail(std::string_view key, const std::string& message) const override;
+  SourcePos where(std::string_view key) const override;
   [[noreturn]] void missing(std::string_view key) const;
   // Throws for the first key not asked for. Call after reading everything.
   void finish() const;
 
-  std::string path(std::string_view key) const;
+  std::string path(std::string_view key) const override;
   const std::string& file() const { return file_; }
   const toml::table& raw() const { return table_; }
 

@@ -7,12 +7,12 @@
 // The helpers below give every reader one wording for the checks they share.
 
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shardsim/util/error.hpp"
 #include "shardsim/util/problem.hpp"
 #include "shardsim/util/units.hpp"
 
@@ -29,9 +29,14 @@ class KeyReader {
   virtual std::optional<std::vector<std::string>> strings(std::string_view key) {
     if (!has(key)) return std::nullopt;
     fail(key, "expected an array of strings, which this input cannot give");
-    std::abort();  // fail() does not return, but GCC does not carry [[noreturn]] through a virtual call
   }
-  [[noreturn]] virtual void fail(std::string_view key, const std::string& message) const = 0;
+  // An InputError at where(key), its message prefixed with path(key). Not virtual, so that callers see it never
+  // returns (GCC does not carry [[noreturn]] through a virtual call); readers differ only in where and path.
+  [[noreturn]] void fail(std::string_view key, const std::string& message) const;
+
+  // Where `key` was given in the user's file (the table itself when the key is absent), and its dotted path.
+  virtual SourcePos where(std::string_view key) const = 0;
+  virtual std::string path(std::string_view key) const = 0;
 
  protected:
   ~KeyReader() = default;
@@ -57,7 +62,6 @@ Enum choice(KeyReader& keys, std::string_view key, const Options& options, Enum 
     message.append(" ").append(name);
   }
   keys.fail(key, message);
-  std::abort();  // fail() does not return, but GCC does not carry [[noreturn]] through a virtual call
 }
 
 }  // namespace shardsim
