@@ -119,11 +119,11 @@ void FairNetwork::solve(Time now, NetContext& ctx) {
   // Move the class timers in the order the solver settled the classes, so that events repeat exactly.
   for (const MaxMinSolver::Timer& t : solver_.timers()) set_timer(t.cls, t.at, ctx);
   // Flows that ended at this instant travel on to their receivers, in the order they were started.
-  if (ended_.size() > 1) {
-    const auto started_before = [this](TransferId a, TransferId b) { return path_[a].state.seq < path_[b].state.seq; };
-    std::sort(ended_.begin(), ended_.end(), started_before);
-  }
-  for (const TransferId id : ended_) ctx.schedule(now + path_[id].timing.latency, NetEvent{id, kArrived});
+  // (Sorted as (seq, id) pairs side by side: a million ends at one instant sort without a look-up per comparison.)
+  ended_order_.clear();
+  for (const TransferId id : ended_) ended_order_.push_back({path_[id].state.seq, id});
+  std::sort(ended_order_.begin(), ended_order_.end());
+  for (const auto& [seq, id] : ended_order_) ctx.schedule(now + path_[id].timing.latency, NetEvent{id, kArrived});
   ended_.clear();
 }
 

@@ -2,6 +2,7 @@
 // rates committed, the bound checks on the resources that are not tight, and merging classes. The header explains
 // why the result is the max-min allocation.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "maxmin_order.hpp"
@@ -63,7 +64,8 @@ void MaxMinSolver::gather_changes(Time now) {
     if (res(r).tight) add_resource_to_set(r);
   }
   touched_.clear();
-  // New flows: every flow needs a tight resource (its narrowest, if it has none); then a class of its own.
+  // New flows: every flow needs a tight resource (its narrowest, if it has none). (tighten() skips flows with no
+  // class yet, so making them all tight first leaves the same state as interleaving it with the joins below.)
   new_flows_.swap(started_);
   started_.clear();
   for (const FlowId f : new_flows_) {
@@ -76,10 +78,12 @@ void MaxMinSolver::gather_changes(Time now) {
       if (q.capacity < res(narrowest).capacity) narrowest = h.resource;
     }
     if (!tight) tighten(narrowest);
-    const ClassId k = new_class(now, flow.weight);
-    join(f, k, flow.target, now);
-    add_dirty(k);
   }
+  // Then new flows of one weight over the same tight resources join one new class, in the order they came: the
+  // filling treats them alike (it sees only tight resources), so a class of their own each would get one rate and
+  // one bottleneck, and be merged. A million flows that start at one instant over a thousand distinct tight sets
+  // cost a thousand classes, not a million.
+  group_new_flows(now);
   // A first guess that usually saves a round: the classes held back by a resource that a flow joined or left.
   const std::size_t first = set_resources_.size();
   for (std::size_t j = 0; j < first; ++j) {
@@ -87,6 +91,51 @@ void MaxMinSolver::gather_changes(Time now) {
       if (classes_[k].in_set != solve_id_) add_dirty(k);
     }
   }
+}
+
+void MaxMinSolver::group_new_flows(Time now) {
+  // Open addressing on a hash of (weight, sorted tight resources); a slot holds a class made by this call, whose
+  // key is kept in group_keys_ from group_start_[slot's group].
+  const std::size_t want = 2 * new_flows_.size() + 16;
+  if (group_slots_.size() < want) group_slots_.resize(std::bit_ceil(want));
+  std::fill(group_slots_.begin(), group_slots_.end(), kNoClass);
+  group_keys_.clear();
+  group_start_.clear();
+  group_class_.clear();
+  const std::size_t mask = group_slots_.size() - 1;
+  for (const FlowId f : new_flows_) {
+    const Flow& flow = flows_[f];
+    key_.clear();
+    for (const Hop& h : flow.hops) {
+      if (res(h.resource).tight) key_.push_back(h.resource);
+    }
+    std::sort(key_.begin(), key_.end());
+    std::uint64_t hash = std::bit_cast<std::uint64_t>(flow.weight) * 0x9e3779b97f4a7c15ull;
+    for (const ResourceId r : key_) hash = (hash ^ static_cast<std::uint64_t>(r)) * 0x100000001b3ull + (hash >> 29);
+    std::size_t slot = static_cast<std::size_t>(hash) & mask;
+    ClassId k = kNoClass;
+    for (;; slot = (slot + 1) & mask) {
+      const std::uint32_t g = group_slots_[slot];
+      if (g == kNoClass) break;
+      const ClassId candidate = group_class_[g];
+      const auto begin = group_keys_.begin() + static_cast<std::ptrdiff_t>(group_start_[g]);
+      const auto end = g + 1 < group_start_.size() ? group_keys_.begin() + static_cast<std::ptrdiff_t>(group_start_[g + 1])
+                                                   : group_keys_.end();
+      if (classes_[candidate].weight == flow.weight && std::equal(begin, end, key_.begin(), key_.end())) {
+        k = candidate;
+        break;
+      }
+    }
+    if (k == kNoClass) {
+      k = new_class(now, flow.weight);
+      group_slots_[slot] = static_cast<std::uint32_t>(group_class_.size());
+      group_start_.push_back(group_keys_.size());
+      group_keys_.insert(group_keys_.end(), key_.begin(), key_.end());
+      group_class_.push_back(k);
+    }
+    join(f, k, flow.target, now);
+  }
+  for (const ClassId k : group_class_) add_dirty(k);
 }
 
 void MaxMinSolver::add_resource_to_set(ResourceId r) {

@@ -43,6 +43,7 @@
 // its last byte sent (NetContext::link_busy); concurrent flows' intervals overlap.
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "shardsim/net/maxmin_solver.hpp"
@@ -106,6 +107,7 @@ class FairNetwork final : public NetworkModel {
   std::vector<topo::DirLinkId> route_;
   std::vector<ResourceId> resources_;
   std::vector<FlowId> done_;
+  std::vector<std::pair<std::uint64_t, TransferId>> ended_order_;  // ended_ by start order
 };
 
 }  // namespace shardsim::net

@@ -38,8 +38,9 @@
 //    bound reaches its capacity is summed exactly, O(its flows); above capacity (by more than 1e-9, relative), it
 //    becomes tight and the solve is repeated.
 //  * Incremental solve. solve() re-rates what changed since the last call, however many flows came and went. D,
-//    the classes that get new rates, starts as the classes that gained or lost members (a new flow starts as a
-//    class of its own) and the classes whose bottleneck they or the removed flows use; T is the tight resources
+//    the classes that get new rates, starts as the classes that gained or lost members (new flows of one weight
+//    over the same tight resources start as one new class: filling sees only tight resources, so it would give
+//    them one rate and one bottleneck anyway) and the classes whose bottleneck they or the removed flows use; T is the tight resources
 //    of D and of the removed flows. Each round solves D by progressive filling (below) on the capacity the other
 //    classes leave on T, then checks what that may have broken: a class of D whose bottleneck carries a class of
 //    higher level (rate per unit weight) brings that class into D; a class outside D whose bottleneck is in T
@@ -267,6 +268,7 @@ class MaxMinSolver {
 
   // The solve (maxmin_solve.cpp).
   void gather_changes(Time now);   // D and T from what changed since the last solve
+  void group_new_flows(Time now);  // new flows into new classes, one per weight and set of tight resources
   void add_resource_to_set(ResourceId r);  // to T
   void add_dirty(ClassId k);       // to D, and its tight resources to T
   void solve_rates(Time now);      // rounds of fill and verify, or the whole component
@@ -304,6 +306,11 @@ class MaxMinSolver {
   std::vector<HeapEntry> heap_;
   std::vector<BoundEntry> bounds_;         // min-heap of non-tight resources by key
   std::vector<FlowId> new_flows_;
+  std::vector<ResourceId> key_;              // a new flow's tight resources, sorted
+  std::vector<std::uint32_t> group_slots_;   // hash table of the groups of new flows (kNoClass: empty)
+  std::vector<ResourceId> group_keys_;       // each group's key, one after another
+  std::vector<std::size_t> group_start_;     // where each group's key begins in group_keys_
+  std::vector<ClassId> group_class_;         // each group's class
   std::vector<ClassId> kinds_;
   std::vector<ClassId> merging_;
   std::vector<Timer> timers_;
