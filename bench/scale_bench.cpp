@@ -1,7 +1,8 @@
 // The engine at scale (issue 17): whole scenarios of bench/scale/ run through the full pipeline (plan, execute,
 // result), each in a process of its own so that its peak resident memory is its own. For each case it prints the
-// wall time, the engine events and point-to-point messages simulated, events per second, the simulated token
-// latency and the child's peak RSS (getrusage ru_maxrss). Cases:
+// wall time, the CPU time (user + system: on a shared machine it moves less than wall time), the engine events and
+// point-to-point messages simulated, events per second of wall time, the simulated token latency and the child's
+// peak RSS (getrusage ru_maxrss). Cases:
 //   seed_star_1024, seed_tree_1024           one layer of the seed's GPT-4 MLP on 1024 hosts (1,049,598 messages)
 //   seed_fat_tree_4096_direct, _ring         the same layer on 4096 hosts of a k = 26 fat-tree (16.8 M messages)
 //   tensor_step_llama3_70b_64                one decode step of Llama 3 70B under the tensor plan on 64 Pi 5
@@ -52,7 +53,9 @@ int run_case(const Case& c) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("%-32s %9.3f %12llu %11llu %12.3g %14.6f %10.1f\n", c.name, wall,
+  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  std::printf("%-32s %9.3f %9.3f %12llu %11llu %12.3g %14.6f %10.1f\n", c.name, wall, cpu,
               static_cast<unsigned long long>(r.stats.events), static_cast<unsigned long long>(r.stats.transfers),
               static_cast<double>(r.stats.events) / wall, r.stats.token_latency.seconds(),
               static_cast<double>(usage.ru_maxrss) / 1024.0);
@@ -79,7 +82,7 @@ int main(int argc, char** argv) {
   if (chosen.empty()) {
     for (const Case& c : cases()) chosen.push_back(&c);
   }
-  std::printf("%-32s %9s %12s %11s %12s %14s %10s\n", "case", "wall_s", "events", "messages", "events/s",
+  std::printf("%-32s %9s %9s %12s %11s %12s %14s %10s\n", "case", "wall_s", "cpu_s", "events", "messages", "events/s",
               "simulated_s", "peak_MB");
   std::fflush(stdout);
   int status = 0;

@@ -53,7 +53,7 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
   m.timing.latency = path_.route_latency(route_);
   if (route_.empty() || m.wire.count == 0) {
     // Nothing to send over a link: the flow ends as it begins.
-    ended_.push_back(id);
+    ended_.push_back({m.state.seq, id});
     request_solve(now, ctx);
     return;
   }
@@ -104,7 +104,7 @@ void FairNetwork::end_flow(Time now, FlowId f, NetContext& ctx) {
     const ResourceId r = solver_.resource(f, i);
     if (r < dir_links_) ctx.link_busy(r, flow.begin, now, m.request.tag);
   }
-  ended_.push_back(flow.transfer);
+  ended_.push_back({m.state.seq, flow.transfer});
 }
 
 void FairNetwork::request_solve(Time now, NetContext& ctx) {
@@ -119,11 +119,8 @@ void FairNetwork::solve(Time now, NetContext& ctx) {
   // Move the class timers in the order the solver settled the classes, so that events repeat exactly.
   for (const MaxMinSolver::Timer& t : solver_.timers()) set_timer(t.cls, t.at, ctx);
   // Flows that ended at this instant travel on to their receivers, in the order they were started.
-  // (Sorted as (seq, id) pairs side by side: a million ends at one instant sort without a look-up per comparison.)
-  ended_order_.clear();
-  for (const TransferId id : ended_) ended_order_.push_back({path_[id].state.seq, id});
-  std::sort(ended_order_.begin(), ended_order_.end());
-  for (const auto& [seq, id] : ended_order_) ctx.schedule(now + path_[id].timing.latency, NetEvent{id, kArrived});
+  std::sort(ended_.begin(), ended_.end());
+  for (const auto& [seq, id] : ended_) ctx.schedule(now + path_[id].timing.latency, NetEvent{id, kArrived});
   ended_.clear();
 }
 

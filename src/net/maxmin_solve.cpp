@@ -69,10 +69,9 @@ void MaxMinSolver::gather_changes(Time now) {
   new_flows_.swap(started_);
   started_.clear();
   for (const FlowId f : new_flows_) {
-    const Flow& flow = flows_[f];
     bool tight = false;
-    ResourceId narrowest = flow.hops[0].resource;
-    for (const Hop& h : flow.hops) {
+    ResourceId narrowest = hops(f).front().resource;
+    for (const Hop& h : hops(f)) {
       const Resource& q = res(h.resource);
       tight = tight || q.tight;
       if (q.capacity < res(narrowest).capacity) narrowest = h.resource;
@@ -106,7 +105,7 @@ void MaxMinSolver::group_new_flows(Time now) {
   for (const FlowId f : new_flows_) {
     const Flow& flow = flows_[f];
     key_.clear();
-    for (const Hop& h : flow.hops) {
+    for (const Hop& h : hops(f)) {
       if (res(h.resource).tight) key_.push_back(h.resource);
     }
     std::sort(key_.begin(), key_.end());
@@ -413,7 +412,7 @@ bool MaxMinSolver::check_bounds() {
   for (const FlowId f : new_flows_) {
     const Flow& flow = flows_[f];
     const double rate = classes_[flow.cls].rate;
-    for (const Hop& h : flow.hops) {
+    for (const Hop& h : hops(f)) {
       Resource& q = res(h.resource);
       if (q.tight) continue;
       const double before = q.bound_load > 0 ? q.bound_load * std::exp(phi_ - q.bound_phi) : 0.0;

@@ -100,14 +100,15 @@ class FairNetwork final : public NetworkModel {
   std::vector<ResourceId> switch_resource_;  // per vertex: its resource, or -1 (no capacity, or a node)
   std::vector<Flow> flows_;
   std::vector<ClassTimer> timers_;
-  std::vector<TransferId> ended_;  // transfers whose flow ended (or that had none) since the last solve
+  // Transfers whose flow ended (or that had none) since the last solve, with their start order: sorted as pairs
+  // side by side, a million ends at one instant need no look-up per comparison.
+  std::vector<std::pair<std::uint64_t, TransferId>> ended_;
   std::uint64_t next_seq_ = 0;
   bool solve_pending_ = false;
   // Scratch.
   std::vector<topo::DirLinkId> route_;
   std::vector<ResourceId> resources_;
   std::vector<FlowId> done_;
-  std::vector<std::pair<std::uint64_t, TransferId>> ended_order_;  // ended_ by start order
 };
 
 }  // namespace shardsim::net

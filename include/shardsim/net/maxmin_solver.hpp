@@ -115,8 +115,8 @@ class MaxMinSolver {
   double remaining(FlowId f, Time now) const;
   // The resources flow f uses, in the order add_flow was given them. A flow that complete_due() or remove_flow()
   // took out keeps them until its id is handed out again.
-  std::size_t resources_of(FlowId f) const { return flows_[f].hops.size(); }
-  ResourceId resource(FlowId f, std::size_t i) const { return flows_[f].hops[i].resource; }
+  std::size_t resources_of(FlowId f) const { return flows_[f].hop_count; }
+  ResourceId resource(FlowId f, std::size_t i) const { return hop_pool_[flows_[f].first_hop + i].resource; }
 
   // When class k's next member is done at the class's rate, computed from the class's last settling point and
   // never before `now`; none if it has no member.
@@ -162,7 +162,11 @@ class MaxMinSolver {
     double target = 0;             // its class's `served` at which its amount is done (its amount until it has one)
     double weight = 1;
     std::uint64_t order = 0;       // the caller's rank, for completions at the same picosecond
-    std::vector<Hop> hops;         // kept between uses of the slot, so that it does not reallocate
+    // Its hops: hop_pool_[first_hop, first_hop + hop_count), kept with the slot (a range of another length goes
+    // back to free_hops_ when the slot is handed out again). One pool rather than a vector per flow: a million
+    // flows in flight are a million allocations fewer, and 40 bytes less each.
+    std::uint32_t first_hop = 0;
+    std::uint32_t hop_count = 0;
   };
 
   // A class's members crossing one tight resource, and where the class sits in that resource's `users`.
@@ -240,6 +244,8 @@ class MaxMinSolver {
     std::uint32_t version;
   };
 
+  std::span<Hop> hops(FlowId f) { return {hop_pool_.data() + flows_[f].first_hop, flows_[f].hop_count}; }
+  std::span<const Hop> hops(FlowId f) const { return {hop_pool_.data() + flows_[f].first_hop, flows_[f].hop_count}; }
   Resource& res(ResourceId r) { return resources_[static_cast<std::size_t>(r)]; }
   const Resource& res(ResourceId r) const { return resources_[static_cast<std::size_t>(r)]; }
 
@@ -285,6 +291,8 @@ class MaxMinSolver {
 
   std::vector<Flow> flows_;          // slots, reused through free_flows_
   std::vector<FlowId> free_flows_;
+  std::vector<Hop> hop_pool_;                        // every flow's hops (Flow::first_hop)
+  std::vector<std::vector<std::uint32_t>> free_hops_;  // by length: ranges of hop_pool_ no flow slot holds
   std::vector<Class> classes_;       // slots, reused through free_classes_
   std::vector<ClassId> free_classes_;
   std::vector<Resource> resources_;
