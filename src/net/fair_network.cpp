@@ -30,6 +30,9 @@ FairNetwork::FairNetwork(const topo::Topology& topology, NetworkOptions options)
 void FairNetwork::start(Time now, const TransferRequest& request, NetContext& ctx) {
   const auto sent = path_.send(now, request);
   path_[sent.id].state.seq = next_seq_++;
+  // A sender with nothing to pay (no send_overhead, an idle CPU) puts the flow on the wire now rather than through
+  // an event at this same instant: its rates come from the solve at this instant either way.
+  if (sent.at == now) return begin_flow(now, sent.id, ctx);
   ctx.schedule(sent.at, NetEvent{sent.id, kSent});
 }
 
