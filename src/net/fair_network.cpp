@@ -40,9 +40,13 @@ void FairNetwork::handle(Time now, const NetEvent& event, NetContext& ctx) {
   switch (event.stage) {
     case kSent: return begin_flow(now, event.transfer, ctx);
     case kClassDone: return class_done(now, event.transfer, ctx);
-    case kArrived:
-      ctx.schedule(path_.receive(now, event.transfer), NetEvent{event.transfer, kDelivered});
+    case kArrived: {
+      // A receiver with nothing to pay (no recv_overhead, an idle CPU) takes the message now, as a sender does.
+      const Time at = path_.receive(now, event.transfer);
+      if (at == now) return path_.deliver(now, event.transfer, ctx);
+      ctx.schedule(at, NetEvent{event.transfer, kDelivered});
       return;
+    }
     case kDelivered: return path_.deliver(now, event.transfer, ctx);
     case kSolve: return solve(now, ctx);
     default: throw InternalError("FairNetwork: unknown stage");
