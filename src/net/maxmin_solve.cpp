@@ -472,6 +472,22 @@ bool MaxMinSolver::same_kind(const Class& a, const Class& b) {
   return true;
 }
 
+bool MaxMinSolver::uniform(const Class& c) {
+  return std::all_of(c.uses.begin(), c.uses.end(), [&](const Use& u) { return u.count == c.members; });
+}
+
+std::size_t MaxMinSolver::kind_hash(const Class& c) {
+  // Of the rate, the weight and the set of tight resources (a sum: the order of `uses` does not matter).
+  const auto mix = [](std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  };
+  std::uint64_t h = mix(std::bit_cast<std::uint64_t>(c.rate)) ^ (mix(std::bit_cast<std::uint64_t>(c.weight)) << 1);
+  for (const Use& u : c.uses) h += mix(static_cast<std::uint64_t>(u.resource) + 0x9e3779b97f4a7c15ull);
+  return static_cast<std::size_t>(mix(h));
+}
+
 void MaxMinSolver::merge_classes(Time now) {
   // Classes with the same bottleneck, the same weight and rate (bitwise: fixed at the same filling step) and the
   // same tight resources, each used by all their members, become one: the smaller ones' members move to the
@@ -483,23 +499,43 @@ void MaxMinSolver::merge_classes(Time now) {
     Resource& q = res(c.bottleneck);
     if (q.merged == solve_id_ || q.bottlenecked.size() < 2) continue;
     q.merged = solve_id_;
-    // For each kind, the largest class (ties: the first listed) takes the others.
+    // For each kind, the largest class (ties: the first listed) takes the others. Kinds are found through a hash
+    // of what same_kind compares, so that thousands of kinds on one bottleneck cost no more than one each.
     kinds_.clear();
+    kind_of_.clear();
+    const std::size_t want = 2 * q.bottlenecked.size() + 16;
+    if (kind_slots_.size() < want) kind_slots_.resize(std::bit_ceil(want));
+    std::fill(kind_slots_.begin(), kind_slots_.end(), kNoClass);
+    const std::size_t mask = kind_slots_.size() - 1;
     for (const ClassId k : q.bottlenecked) {
       const Class& other = classes_[k];
-      auto it = std::find_if(kinds_.begin(), kinds_.end(),
-                             [&](ClassId rep) { return same_kind(classes_[rep], other); });
-      if (it == kinds_.end()) {
-        kinds_.push_back(k);
-      } else if (other.members > classes_[*it].members) {
-        *it = k;
+      std::uint32_t kind = kNoClass;
+      if (uniform(other)) {
+        for (std::size_t slot = kind_hash(other) & mask;; slot = (slot + 1) & mask) {
+          const std::uint32_t g = kind_slots_[slot];
+          if (g == kNoClass) {
+            kind_slots_[slot] = static_cast<std::uint32_t>(kinds_.size());  // a new kind, pushed below
+            break;
+          }
+          if (same_kind(classes_[kinds_[g]], other)) {
+            kind = g;
+            break;
+          }
+        }
       }
+      if (kind == kNoClass) {
+        kind = static_cast<std::uint32_t>(kinds_.size());
+        kinds_.push_back(k);
+      } else if (other.members > classes_[kinds_[kind]].members) {
+        kinds_[kind] = k;
+      }
+      kind_of_.push_back(kind);
     }
     if (kinds_.size() == q.bottlenecked.size()) continue;  // nothing to merge
     merging_.assign(q.bottlenecked.begin(), q.bottlenecked.end());
-    for (const ClassId k : merging_) {
-      const auto kind = [&](ClassId rep) { return rep == k || same_kind(classes_[rep], classes_[k]); };
-      const ClassId into = *std::find_if(kinds_.begin(), kinds_.end(), kind);
+    for (std::size_t j = 0; j < merging_.size(); ++j) {
+      const ClassId k = merging_[j];
+      const ClassId into = kinds_[kind_of_[j]];
       if (into == k) continue;
       Class& from = classes_[k];
       settle(from, now);

@@ -288,6 +288,8 @@ class MaxMinSolver {
   bool check_bounds();             // false if a resource was made tight (then solve again)
   void merge_classes(Time now);
   static bool same_kind(const Class& a, const Class& b);
+  static bool uniform(const Class& c);         // every member uses every tight resource of the class
+  static std::size_t kind_hash(const Class& c);  // equal for classes of one kind (same_kind)
 
   std::vector<Flow> flows_;          // slots, reused through free_flows_
   std::vector<FlowId> free_flows_;
@@ -321,6 +323,8 @@ class MaxMinSolver {
   std::vector<ClassId> group_class_;         // each group's class
   std::vector<ClassId> kinds_;
   std::vector<ClassId> merging_;
+  std::vector<std::uint32_t> kind_of_;     // merging_[i]'s index in kinds_
+  std::vector<std::uint32_t> kind_slots_;  // hash table of kinds_ indices (kNoClass: empty)
   std::vector<Timer> timers_;
 
   std::uint64_t solves_ = 0;
