@@ -30,6 +30,9 @@ FairNetwork::FairNetwork(const topo::Topology& topology, NetworkOptions options)
 void FairNetwork::start(Time now, const TransferRequest& request, NetContext& ctx) {
   const auto sent = path_.send(now, request);
   path_[sent.id].state.seq = next_seq_++;
+  // A sender with nothing to pay (no send_overhead, an idle CPU) puts the flow on the wire now rather than through
+  // an event at this same instant: its rates come from the solve at this instant either way.
+  if (sent.at == now) return begin_flow(now, sent.id, ctx);
   ctx.schedule(sent.at, NetEvent{sent.id, kSent});
 }
 
@@ -37,9 +40,13 @@ void FairNetwork::handle(Time now, const NetEvent& event, NetContext& ctx) {
   switch (event.stage) {
     case kSent: return begin_flow(now, event.transfer, ctx);
     case kClassDone: return class_done(now, event.transfer, ctx);
-    case kArrived:
-      ctx.schedule(path_.receive(now, event.transfer), NetEvent{event.transfer, kDelivered});
+    case kArrived: {
+      // A receiver with nothing to pay (no recv_overhead, an idle CPU) takes the message now, as a sender does.
+      const Time at = path_.receive(now, event.transfer);
+      if (at == now) return path_.deliver(now, event.transfer, ctx);
+      ctx.schedule(at, NetEvent{event.transfer, kDelivered});
       return;
+    }
     case kDelivered: return path_.deliver(now, event.transfer, ctx);
     case kSolve: return solve(now, ctx);
     default: throw InternalError("FairNetwork: unknown stage");
@@ -53,7 +60,7 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
   m.timing.latency = path_.route_latency(route_);
   if (route_.empty() || m.wire.count == 0) {
     // Nothing to send over a link: the flow ends as it begins.
-    ended_.push_back(id);
+    ended_.push_back({m.state.seq, id});
     request_solve(now, ctx);
     return;
   }
@@ -104,7 +111,7 @@ void FairNetwork::end_flow(Time now, FlowId f, NetContext& ctx) {
     const ResourceId r = solver_.resource(f, i);
     if (r < dir_links_) ctx.link_busy(r, flow.begin, now, m.request.tag);
   }
-  ended_.push_back(flow.transfer);
+  ended_.push_back({m.state.seq, flow.transfer});
 }
 
 void FairNetwork::request_solve(Time now, NetContext& ctx) {
@@ -119,11 +126,8 @@ void FairNetwork::solve(Time now, NetContext& ctx) {
   // Move the class timers in the order the solver settled the classes, so that events repeat exactly.
   for (const MaxMinSolver::Timer& t : solver_.timers()) set_timer(t.cls, t.at, ctx);
   // Flows that ended at this instant travel on to their receivers, in the order they were started.
-  if (ended_.size() > 1) {
-    const auto started_before = [this](TransferId a, TransferId b) { return path_[a].state.seq < path_[b].state.seq; };
-    std::sort(ended_.begin(), ended_.end(), started_before);
-  }
-  for (const TransferId id : ended_) ctx.schedule(now + path_[id].timing.latency, NetEvent{id, kArrived});
+  std::sort(ended_.begin(), ended_.end());
+  for (const auto& [seq, id] : ended_) ctx.schedule(now + path_[id].timing.latency, NetEvent{id, kArrived});
   ended_.clear();
 }
 

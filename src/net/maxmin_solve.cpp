@@ -2,6 +2,7 @@
 // rates committed, the bound checks on the resources that are not tight, and merging classes. The header explains
 // why the result is the max-min allocation.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "maxmin_order.hpp"
@@ -63,23 +64,25 @@ void MaxMinSolver::gather_changes(Time now) {
     if (res(r).tight) add_resource_to_set(r);
   }
   touched_.clear();
-  // New flows: every flow needs a tight resource (its narrowest, if it has none); then a class of its own.
+  // New flows: every flow needs a tight resource (its narrowest, if it has none). (tighten() skips flows with no
+  // class yet, so making them all tight first leaves the same state as interleaving it with the joins below.)
   new_flows_.swap(started_);
   started_.clear();
   for (const FlowId f : new_flows_) {
-    const Flow& flow = flows_[f];
     bool tight = false;
-    ResourceId narrowest = flow.hops[0].resource;
-    for (const Hop& h : flow.hops) {
+    ResourceId narrowest = hops(f).front().resource;
+    for (const Hop& h : hops(f)) {
       const Resource& q = res(h.resource);
       tight = tight || q.tight;
       if (q.capacity < res(narrowest).capacity) narrowest = h.resource;
     }
     if (!tight) tighten(narrowest);
-    const ClassId k = new_class(now, flow.weight);
-    join(f, k, flow.target, now);
-    add_dirty(k);
   }
+  // Then new flows of one weight over the same tight resources join one new class, in the order they came: the
+  // filling treats them alike (it sees only tight resources), so a class of their own each would get one rate and
+  // one bottleneck, and be merged. A million flows that start at one instant over a thousand distinct tight sets
+  // cost a thousand classes, not a million.
+  group_new_flows(now);
   // A first guess that usually saves a round: the classes held back by a resource that a flow joined or left.
   const std::size_t first = set_resources_.size();
   for (std::size_t j = 0; j < first; ++j) {
@@ -87,6 +90,51 @@ void MaxMinSolver::gather_changes(Time now) {
       if (classes_[k].in_set != solve_id_) add_dirty(k);
     }
   }
+}
+
+void MaxMinSolver::group_new_flows(Time now) {
+  // Open addressing on a hash of (weight, sorted tight resources); a slot holds a class made by this call, whose
+  // key is kept in group_keys_ from group_start_[slot's group].
+  const std::size_t want = 2 * new_flows_.size() + 16;
+  if (group_slots_.size() < want) group_slots_.resize(std::bit_ceil(want));
+  std::fill(group_slots_.begin(), group_slots_.end(), kNoClass);
+  group_keys_.clear();
+  group_start_.clear();
+  group_class_.clear();
+  const std::size_t mask = group_slots_.size() - 1;
+  for (const FlowId f : new_flows_) {
+    const Flow& flow = flows_[f];
+    key_.clear();
+    for (const Hop& h : hops(f)) {
+      if (res(h.resource).tight) key_.push_back(h.resource);
+    }
+    std::sort(key_.begin(), key_.end());
+    std::uint64_t hash = std::bit_cast<std::uint64_t>(flow.weight) * 0x9e3779b97f4a7c15ull;
+    for (const ResourceId r : key_) hash = (hash ^ static_cast<std::uint64_t>(r)) * 0x100000001b3ull + (hash >> 29);
+    std::size_t slot = static_cast<std::size_t>(hash) & mask;
+    ClassId k = kNoClass;
+    for (;; slot = (slot + 1) & mask) {
+      const std::uint32_t g = group_slots_[slot];
+      if (g == kNoClass) break;
+      const ClassId candidate = group_class_[g];
+      const auto begin = group_keys_.begin() + static_cast<std::ptrdiff_t>(group_start_[g]);
+      const auto end = g + 1 < group_start_.size() ? group_keys_.begin() + static_cast<std::ptrdiff_t>(group_start_[g + 1])
+                                                   : group_keys_.end();
+      if (classes_[candidate].weight == flow.weight && std::equal(begin, end, key_.begin(), key_.end())) {
+        k = candidate;
+        break;
+      }
+    }
+    if (k == kNoClass) {
+      k = new_class(now, flow.weight);
+      group_slots_[slot] = static_cast<std::uint32_t>(group_class_.size());
+      group_start_.push_back(group_keys_.size());
+      group_keys_.insert(group_keys_.end(), key_.begin(), key_.end());
+      group_class_.push_back(k);
+    }
+    join(f, k, flow.target, now);
+  }
+  for (const ClassId k : group_class_) add_dirty(k);
 }
 
 void MaxMinSolver::add_resource_to_set(ResourceId r) {
@@ -364,7 +412,7 @@ bool MaxMinSolver::check_bounds() {
   for (const FlowId f : new_flows_) {
     const Flow& flow = flows_[f];
     const double rate = classes_[flow.cls].rate;
-    for (const Hop& h : flow.hops) {
+    for (const Hop& h : hops(f)) {
       Resource& q = res(h.resource);
       if (q.tight) continue;
       const double before = q.bound_load > 0 ? q.bound_load * std::exp(phi_ - q.bound_phi) : 0.0;
@@ -424,6 +472,22 @@ bool MaxMinSolver::same_kind(const Class& a, const Class& b) {
   return true;
 }
 
+bool MaxMinSolver::uniform(const Class& c) {
+  return std::all_of(c.uses.begin(), c.uses.end(), [&](const Use& u) { return u.count == c.members; });
+}
+
+std::size_t MaxMinSolver::kind_hash(const Class& c) {
+  // Of the rate, the weight and the set of tight resources (a sum: the order of `uses` does not matter).
+  const auto mix = [](std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  };
+  std::uint64_t h = mix(std::bit_cast<std::uint64_t>(c.rate)) ^ (mix(std::bit_cast<std::uint64_t>(c.weight)) << 1);
+  for (const Use& u : c.uses) h += mix(static_cast<std::uint64_t>(u.resource) + 0x9e3779b97f4a7c15ull);
+  return static_cast<std::size_t>(mix(h));
+}
+
 void MaxMinSolver::merge_classes(Time now) {
   // Classes with the same bottleneck, the same weight and rate (bitwise: fixed at the same filling step) and the
   // same tight resources, each used by all their members, become one: the smaller ones' members move to the
@@ -435,23 +499,43 @@ void MaxMinSolver::merge_classes(Time now) {
     Resource& q = res(c.bottleneck);
     if (q.merged == solve_id_ || q.bottlenecked.size() < 2) continue;
     q.merged = solve_id_;
-    // For each kind, the largest class (ties: the first listed) takes the others.
+    // For each kind, the largest class (ties: the first listed) takes the others. Kinds are found through a hash
+    // of what same_kind compares, so that thousands of kinds on one bottleneck cost no more than one each.
     kinds_.clear();
+    kind_of_.clear();
+    const std::size_t want = 2 * q.bottlenecked.size() + 16;
+    if (kind_slots_.size() < want) kind_slots_.resize(std::bit_ceil(want));
+    std::fill(kind_slots_.begin(), kind_slots_.end(), kNoClass);
+    const std::size_t mask = kind_slots_.size() - 1;
     for (const ClassId k : q.bottlenecked) {
       const Class& other = classes_[k];
-      auto it = std::find_if(kinds_.begin(), kinds_.end(),
-                             [&](ClassId rep) { return same_kind(classes_[rep], other); });
-      if (it == kinds_.end()) {
-        kinds_.push_back(k);
-      } else if (other.members > classes_[*it].members) {
-        *it = k;
+      std::uint32_t kind = kNoClass;
+      if (uniform(other)) {
+        for (std::size_t slot = kind_hash(other) & mask;; slot = (slot + 1) & mask) {
+          const std::uint32_t g = kind_slots_[slot];
+          if (g == kNoClass) {
+            kind_slots_[slot] = static_cast<std::uint32_t>(kinds_.size());  // a new kind, pushed below
+            break;
+          }
+          if (same_kind(classes_[kinds_[g]], other)) {
+            kind = g;
+            break;
+          }
+        }
       }
+      if (kind == kNoClass) {
+        kind = static_cast<std::uint32_t>(kinds_.size());
+        kinds_.push_back(k);
+      } else if (other.members > classes_[kinds_[kind]].members) {
+        kinds_[kind] = k;
+      }
+      kind_of_.push_back(kind);
     }
     if (kinds_.size() == q.bottlenecked.size()) continue;  // nothing to merge
     merging_.assign(q.bottlenecked.begin(), q.bottlenecked.end());
-    for (const ClassId k : merging_) {
-      const auto kind = [&](ClassId rep) { return rep == k || same_kind(classes_[rep], classes_[k]); };
-      const ClassId into = *std::find_if(kinds_.begin(), kinds_.end(), kind);
+    for (std::size_t j = 0; j < merging_.size(); ++j) {
+      const ClassId k = merging_[j];
+      const ClassId into = kinds_[kind_of_[j]];
       if (into == k) continue;
       Class& from = classes_[k];
       settle(from, now);

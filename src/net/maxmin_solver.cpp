@@ -28,12 +28,27 @@ MaxMinSolver::FlowId MaxMinSolver::add_flow(std::span<const ResourceId> resource
   flow.target = amount;
   flow.weight = weight;
   flow.order = order;
-  flow.hops.clear();
-  for (const ResourceId r : resources) {
-    require(r >= 0 && static_cast<std::size_t>(r) < resources_.size(), "MaxMinSolver: no such resource");
-    flow.hops.push_back(Hop{r, 0});
+  const auto count = static_cast<std::uint32_t>(resources.size());
+  if (flow.hop_count != count) {
+    if (flow.hop_count > 0) free_hops_[flow.hop_count].push_back(flow.first_hop);
+    if (free_hops_.size() <= count) free_hops_.resize(count + 1u);
+    std::vector<std::uint32_t>& free = free_hops_[count];
+    if (free.empty()) {
+      flow.first_hop = static_cast<std::uint32_t>(hop_pool_.size());
+      require(hop_pool_.size() + count < 0xffffffffu, "MaxMinSolver: too many hops in flight");
+      hop_pool_.resize(hop_pool_.size() + count);
+    } else {
+      flow.first_hop = free.back();
+      free.pop_back();
+    }
+    flow.hop_count = count;
   }
-  for (std::size_t k = 0; k < flow.hops.size(); ++k) add_flow_to(f, k);
+  for (std::uint32_t k = 0; k < count; ++k) {
+    const ResourceId r = resources[k];
+    require(r >= 0 && static_cast<std::size_t>(r) < resources_.size(), "MaxMinSolver: no such resource");
+    hop_pool_[flow.first_hop + k] = Hop{r, 0};
+  }
+  for (std::size_t k = 0; k < count; ++k) add_flow_to(f, k);
   started_.push_back(f);
   return f;
 }
@@ -64,20 +79,20 @@ double MaxMinSolver::remaining(FlowId f, Time now) const {
 // ---- Flows on resources -------------------------------------------------------------------------------------
 
 void MaxMinSolver::add_flow_to(FlowId f, std::size_t hop) {
-  Hop& h = flows_[f].hops[hop];
+  Hop& h = hops(f)[hop];
   std::vector<Entry>& list = res(h.resource).flows;
   h.slot = static_cast<std::uint32_t>(list.size());
   list.push_back(Entry{f, flows_[f].cls});
 }
 
 void MaxMinSolver::remove_flow_from(FlowId f, std::size_t hop) {
-  const Hop& h = flows_[f].hops[hop];
+  const Hop& h = hops(f)[hop];
   std::vector<Entry>& list = res(h.resource).flows;
   const FlowId moved = list.back().flow;
   list[h.slot] = list.back();
   list.pop_back();
   if (moved == f) return;
-  for (Hop& m : flows_[moved].hops) {
+  for (Hop& m : hops(moved)) {
     if (m.resource == h.resource) {
       m.slot = h.slot;
       return;
@@ -88,12 +103,12 @@ void MaxMinSolver::remove_flow_from(FlowId f, std::size_t hop) {
 
 void MaxMinSolver::end_flow(FlowId f, Time now) {
   if (flows_[f].cls != kNoClass) leave(f, now);
-  Flow& flow = flows_[f];
-  for (std::size_t k = 0; k < flow.hops.size(); ++k) {
+  const std::span<const Hop> route = hops(f);
+  for (std::size_t k = 0; k < route.size(); ++k) {
     remove_flow_from(f, k);
-    Resource& r = res(flow.hops[k].resource);
+    Resource& r = res(route[k].resource);
     if (r.tight) {
-      touched_.push_back(flow.hops[k].resource);
+      touched_.push_back(route[k].resource);
     } else if (r.flows.empty()) {
       r.bound_load = 0;
       ++r.bound_version;
@@ -267,7 +282,7 @@ void MaxMinSolver::join(FlowId f, ClassId k, double remaining, Time now) {
   c.heap.push_back(Member{flow.target, flow.order, f, flow.generation});
   std::push_heap(c.heap.begin(), c.heap.end(), maxmin::member_after);
   ++c.members;
-  for (const Hop& h : flow.hops) {
+  for (const Hop& h : hops(f)) {
     Resource& q = res(h.resource);
     q.flows[h.slot].cls = k;
     if (!q.tight) continue;
@@ -284,7 +299,7 @@ double MaxMinSolver::leave(FlowId f, Time now) {
   --c.members;
   ++flow.generation;
   flow.cls = kNoClass;
-  for (const Hop& h : flow.hops) {
+  for (const Hop& h : hops(f)) {
     Resource& q = res(h.resource);
     q.flows[h.slot].cls = kNoClass;
     if (!q.tight) continue;

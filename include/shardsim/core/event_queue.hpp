@@ -13,7 +13,8 @@
 //   cancel   O(1) amortized    lazy: clears the id's live bit; pop skips the entry, or a purge drops every
 //                              cancelled entry in O(n) as soon as they outnumber live ones by more than 64
 //   size, empty, contains, stored   O(1)
-// Memory: the buckets (which keep their capacity, so up to a few times the peak stored), plus a bitmap over the ids
+// Memory: the buckets (which keep their capacity up to 65536 entries each, so up to a few times the peak stored),
+// plus a bitmap over the ids
 // from the oldest live one to the newest (at most max(4096, 64 * live) bits; live ids older than that window, e.g.
 // a far-future timeout, move to a hash set). No globals, no static state.
 
@@ -138,7 +139,7 @@ class EventQueue {
     for (;;) {
       std::vector<Event>& front = buckets_[0];
       if (head_ == front.size()) {
-        front.clear();
+        release_or_clear(front);
         head_ = 0;
         if (!refill()) return false;
       }
@@ -166,6 +167,7 @@ class EventQueue {
  private:
   static constexpr std::size_t purge_slack = 64;
   static constexpr std::size_t compact_after = 4096;
+  static constexpr std::size_t release_above = std::size_t{1} << 16;  // entries of capacity a bucket may keep
   static constexpr int bucket_count = 64;  // keys are non-negative int64, so key ^ last_ has at most 63 bits
 
   void put(const Event& e, std::uint64_t key) {
@@ -189,8 +191,19 @@ class EventQueue {
     }
     last_ = least;
     for (const Event& e : from) put(e, static_cast<std::uint64_t>(e.time.ps));
-    from.clear();
+    release_or_clear(from);
     return true;
+  }
+
+  // Empties a bucket. One that held a burst (a million flows ending at one instant schedule a million events)
+  // gives its storage back rather than keeping it for the rest of the run: bursts pass through several buckets,
+  // and each would otherwise hold the burst's size for good.
+  static void release_or_clear(std::vector<Event>& bucket) {
+    if (bucket.capacity() > release_above) {
+      std::vector<Event>().swap(bucket);
+    } else {
+      bucket.clear();
+    }
   }
 
   // Drops every cancelled entry, O(n).

@@ -43,6 +43,7 @@
 // its last byte sent (NetContext::link_busy); concurrent flows' intervals overlap.
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "shardsim/net/maxmin_solver.hpp"
@@ -99,7 +100,9 @@ class FairNetwork final : public NetworkModel {
   std::vector<ResourceId> switch_resource_;  // per vertex: its resource, or -1 (no capacity, or a node)
   std::vector<Flow> flows_;
   std::vector<ClassTimer> timers_;
-  std::vector<TransferId> ended_;  // transfers whose flow ended (or that had none) since the last solve
+  // Transfers whose flow ended (or that had none) since the last solve, with their start order: sorted as pairs
+  // side by side, a million ends at one instant need no look-up per comparison.
+  std::vector<std::pair<std::uint64_t, TransferId>> ended_;
   std::uint64_t next_seq_ = 0;
   bool solve_pending_ = false;
   // Scratch.
