@@ -73,6 +73,24 @@ std::optional<std::size_t> metric_index(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view metric_symbol(std::string_view name) {
+  const auto i = metric_index(name);
+  if (!i) return "";
+  switch (kCatalog[*i].unit) {
+    case MetricUnit::seconds: return "s";
+    case MetricUnit::bytes: return "B";
+    case MetricUnit::rate: return "tokens/s";  // every rate in the catalog counts tokens
+    case MetricUnit::count:
+    case MetricUnit::flag: return "";
+    case MetricUnit::ratio: break;
+  }
+  // The power figures are ratios in the catalog (plain numbers in tables and [expect]); their units are fixed.
+  if (name == "average_power") return "W";
+  if (name == "energy_per_token") return "J";
+  if (name == "tokens_per_joule") return "tokens/J";
+  return "";
+}
+
 }  // namespace shardsim
 
 namespace shardsim {
