@@ -37,7 +37,7 @@ StepIndex tag_step(std::uint64_t tag) { return static_cast<StepIndex>(tag & 0xff
 // collective_run.hpp, cpu_queue.hpp, critical_path.hpp) wired to the engine, the network and the trace.
 class BlockRun final : public net::NetContext {
  public:
-  BlockRun(const topo::Topology& topology, const plan::Block& block, const std::vector<double>& streamed,
+  BlockRun(const topo::Topology& topology, const plan::Block& block, const std::vector<hw::Streamed>& streamed,
            const net::NetworkOptions& options, std::vector<NodeStats>& nodes, Trace* trace, std::int32_t block_index,
            Time trace_offset)
       : topology_(topology),
@@ -117,7 +117,7 @@ class BlockRun final : public net::NetContext {
     const std::optional<QueuedOp> queued = cpu.next();
     if (!queued) return;
     const auto& compute = std::get<ComputeOp>(op(queued->op).kind);
-    const double streamed = streamed_.empty() ? 0.0 : streamed_[node];
+    const hw::Streamed streamed = streamed_.empty() ? hw::Streamed{} : streamed_[node];
     const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work, streamed);
     const Time now = engine_.now();
     const Mark& ready = queued->ready;
@@ -199,7 +199,7 @@ class BlockRun final : public net::NetContext {
 
   const topo::Topology& topology_;
   const plan::Block& block_;
-  const std::vector<double>& streamed_;  // per node: fraction of weights read from storage
+  const std::vector<hw::Streamed>& streamed_;  // per node: fractions of weights and KV cache read from storage
   std::vector<NodeStats>& nodes_;
   std::unique_ptr<net::NetworkModel> network_;
   core::Engine<Event> engine_;
@@ -259,7 +259,7 @@ RunStats execute(const topo::Topology& topology, const plan::OpGraph& graph,
       for (const plan::Op& o : block.ops) trace->op_labels.back().push_back(o.label);
     }
     std::vector<NodeStats> nodes(stats.nodes.size());
-    BlockRun run(topology, block, graph.streamed_weight_fraction, network, nodes, trace, static_cast<std::int32_t>(b),
+    BlockRun run(topology, block, graph.streamed, network, nodes, trace, static_cast<std::int32_t>(b),
                  trace_offset);
     const Mark end = run.run();
     trace_offset += end.time;

@@ -34,7 +34,7 @@ constexpr std::array<MetricInfo, 48> kCatalog{{
     {"max_resident_bytes", MetricUnit::bytes, "largest resident memory of a node (weights + activations)"},
     {"fits", MetricUnit::flag, "1 when every node's share fits in its usable RAM (RAM less its OS reserve)"},
     {"storage_read_bytes", MetricUnit::bytes,
-     "weight bytes read from storage for one token, all nodes (what did not fit in RAM, on nodes with storage)"},
+     "weight and KV cache bytes read from storage for one token, all nodes (what did not fit in RAM, on nodes with storage)"},
     {"min_nodes_for_weights", MetricUnit::count, "fewest such nodes whose RAM holds all weights (ceiling)"},
     {"seed_min_nodes", MetricUnit::count, "the notebook's params_in_billions * bytes // ram_in_GB (a floor)"},
     {"transfers", MetricUnit::count, "point-to-point messages for one token"},
