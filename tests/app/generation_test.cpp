@@ -221,3 +221,42 @@ bandwidth = "1 Gbit/s"
   CHECK(figure(no_storage, "storage_read_bytes") == 0);
   CHECK(no_storage.stats.token_latency == resident.stats.token_latency);
 }
+
+TEST_CASE("generation: the trace covers the prefill and every decode step, one after another") {
+  // The generation of the first test case: prefill 5.284 us, then tokens 2 (1.618 us) and 3 (1.660 us). Before,
+  // the trace held only the last step. Now its runs follow each other: the prefill's blocks first, labelled
+  // "prefill: ", then "token 2: ", then "token 3: " (the step reported in detail), and the trace ends at the
+  // generation's time.
+  TempDir dir;
+  dir.write("one.toml", kOneNode);
+  const std::string path = dir.write("gen.toml", std::string(kTiny) + "[plan]\nstrategy = \"tensor\"\nnodes = 1\n"
+                                                                      "[run]\nprompt_tokens = 4\ngenerated_tokens = 3\n");
+  exec::Trace trace;
+  const report::Result r = study::run_scenario(scenario::load(path), &trace);
+  REQUIRE(r.generation.has_value());
+  const Time total = r.generation->time_to_first_token + r.generation->decode_total();
+  CHECK(total.seconds() == Approx(5.284e-6 + 1.618e-6 + 1.660e-6).epsilon(1e-4));
+  CHECK(trace.end == total);
+  std::vector<std::string> runs;
+  for (const std::string& name : trace.block_names) {
+    const std::string run = name.substr(0, name.find(": "));
+    if (runs.empty() || runs.back() != run) runs.push_back(run);
+  }
+  CHECK(runs == std::vector<std::string>{"prefill", "token 2", "token 3"});
+  // Each run's spans lie within its own interval of the time axis.
+  const Time prefill_end = r.generation->time_to_first_token;
+  const Time step2_end = prefill_end + r.generation->decode[0];
+  for (const exec::TraceSpan& s : trace.spans) {
+    const std::string& block = trace.block_names[static_cast<std::size_t>(s.block)];
+    if (block.rfind("prefill: ", 0) == 0) CHECK(s.end <= prefill_end);
+    if (block.rfind("token 2: ", 0) == 0) CHECK((s.begin >= prefill_end && s.end <= step2_end));
+    if (block.rfind("token 3: ", 0) == 0) CHECK((s.begin >= step2_end && s.end <= total));
+  }
+
+  // From the command line, with --trace-repeat (once or all; anything else is refused).
+  CHECK(testing::cli({"run", path, "--trace", dir.path("t.json"), "--trace-repeat", "all"}).code == 0);
+  CHECK_THAT(testing::slurp(dir.path("t.json")), Catch::Contains("\"block\":\"token 3: "));
+  const testing::Outcome bad = testing::cli({"run", path, "--trace", dir.path("t.json"), "--trace-repeat", "some"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--trace-repeat: expected once or all, not 'some'"));
+}

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <set>
 #include <sstream>
 
 #include "json_check.hpp"
@@ -87,4 +88,80 @@ TEST_CASE("trace: link spans beyond the limit are counted, not stored") {
   CHECK(testing::JsonCheck::valid(json.str()));
   CHECK_THAT(json.str(), Catch::Contains("\"dropped_link_spans\":5"));
   CHECK_FALSE(testing::JsonCheck::valid(json.str().substr(0, json.str().size() - 3)));  // the checker can fail
+}
+
+TEST_CASE("trace: link spans carry the message's payload bytes, source and destination") {
+  // The same 2-node token (executor_test.cpp): the broadcast of x (8 fp16 values = 16 B) node0 -> node1, the
+  // all-gather's two pieces (16 B) node0 -> node1 and node1 -> node0, the gather's output piece (4 values = 8 B)
+  // node1 -> node0. Each crosses two links (node -> switch -> node): 8 link spans, 2 x (16 + 16 + 16 + 8) = 112 B.
+  // Before, a link span had neither bytes nor ends.
+  const topo::Topology t = testing::round_star(2);
+  workload::ModelSpec m;
+  m.d_model = 8;
+  m.d_ff = 16;
+  plan::PlanSpec spec;
+  spec.nodes = 2;
+  exec::Trace trace;
+  exec::execute(t, plan::build_seed_plan(m, 1, spec).graph,
+                net::NetworkOptions{net::NetworkModelKind::fifo, Bytes{1000}, Bytes{100}}, &trace);
+  std::multiset<std::string> messages;
+  std::int64_t bytes = 0;
+  for (const exec::TraceSpan& s : trace.spans) {
+    if (s.kind != exec::TraceSpan::Kind::link) continue;
+    messages.insert(std::to_string(s.source) + "->" + std::to_string(s.peer) + " " + std::to_string(s.bytes.count));
+    bytes += s.bytes.count;
+  }
+  CHECK(messages == std::multiset<std::string>{"0->1 16", "0->1 16", "0->1 16", "0->1 16", "1->0 16", "1->0 16",
+                                                "1->0 8", "1->0 8"});
+  CHECK(bytes == 112);
+  std::ostringstream json;
+  report::write_chrome_trace(json, trace, t);
+  CHECK(testing::JsonCheck::valid(json.str()));
+  // The gather's piece on node1's uplink: sent 37.024 .. 47.024 us (CPU), on the link 47.024 .. 47.888.
+  CHECK_THAT(json.str(), Catch::Contains("\"name\":\"expert0.gather\",\"cat\":\"link\",\"ph\":\"X\",\"pid\":2,"
+                                         "\"tid\":2,\"ts\":47.024000,\"dur\":0.864000,\"args\":{\"block\":\"layer "
+                                         "(x1)\",\"bytes\":8,\"src\":\"node1\",\"dst\":\"node0\"}"));
+  // The critical-path message carries them too.
+  CHECK_THAT(json.str(), Catch::Contains("\"name\":\"expert0.gather node1->node0\",\"cat\":\"critical\""));
+  CHECK_THAT(json.str(), Catch::Contains("\"bytes\":8,\"src\":\"node1\",\"dst\":\"node0\"}"));
+}
+
+TEST_CASE("trace: all_repeats records every repetition of a repeated block, one after another") {
+  // 3 layers of the 2-node token: one repetition is 62.872 us (executor_test.cpp). Recorded once (the default):
+  // 4 compute, 8 link, 3 collective and 2 critical-path message spans, ending at 62.872 us. Recorded in full: 3
+  // times as many, repetition k
+  // shifted by k x 62.872 us, the last ending at 188.616 us.
+  const topo::Topology t = testing::round_star(2);
+  workload::ModelSpec m;
+  m.d_model = 8;
+  m.d_ff = 16;
+  m.layers = 3;
+  plan::PlanSpec spec;
+  spec.nodes = 2;
+  const auto graph = plan::build_seed_plan(m, 1, spec).graph;
+  const net::NetworkOptions framing{net::NetworkModelKind::fifo, Bytes{1000}, Bytes{100}};
+  exec::Trace once;
+  exec::execute(t, graph, framing, &once);
+  exec::Trace all;
+  all.all_repeats = true;
+  exec::execute(t, graph, framing, &all);
+  CHECK(once.spans.size() == 4 + 8 + 3 + 2);
+  CHECK(once.end == Time::from_ns(62872));
+  REQUIRE(all.spans.size() == 3 * (4 + 8 + 3 + 2));
+  CHECK(all.end == Time::from_ns(3 * 62872));
+  for (std::size_t i = 0; i < all.spans.size(); ++i) {
+    const exec::TraceSpan& s = all.spans[i];
+    const exec::TraceSpan& first = all.spans[i % once.spans.size()];
+    CHECK(s.repetition == static_cast<std::int64_t>(i / once.spans.size()));
+    CHECK(s.begin == first.begin + Time::from_ns(62872) * s.repetition);
+    CHECK(s.kind == first.kind);
+    CHECK(s.critical == first.critical);
+  }
+  std::ostringstream json;
+  report::write_chrome_trace(json, all, t);
+  CHECK(testing::JsonCheck::valid(json.str()));
+  // The gather message of the third layer on the critical track: 37.024 + 2 x 62.872 = 162.768 us.
+  CHECK_THAT(json.str(), Catch::Contains("\"name\":\"expert0.gather node1->node0\",\"cat\":\"critical\",\"ph\":\"X\","
+                                         "\"pid\":4,\"tid\":0,\"ts\":162.768000,\"dur\":25.848000,\"args\":{\"block\":"
+                                         "\"layer (x3)\",\"repetition\":2,"));
 }
