@@ -29,7 +29,7 @@ constexpr Command kCommands[] = {
     {"search", "search SCENARIO", "find the best plan for the scenario's model and cluster (--require, --emit best.toml)",
      search_command},
     {"merge", "merge FILE...", "join the slices of a sharded sweep (--shard K/N) into one table", merge_command},
-    {"plot", "plot TABLE", "draw a sweep table with gnuplot as SVG (--x KEY --y METRIC --series KEY)", plot_command},
+    {"plot", "plot TABLE", "draw a table with gnuplot as SVG or PNG: lines, or bars for a word-valued x", plot_command},
     {"topo", "topo FILE", "a topology's nodes, switches, links, diameter and bisection (--dot: Graphviz)",
      topo_command},
     {"presets", "presets", "the model presets, node types and topology files there are", presets_command},

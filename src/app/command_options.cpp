@@ -66,6 +66,18 @@ CommandOptions& CommandOptions::required_output(const char* description) {
   return *this;
 }
 
+CommandOptions& CommandOptions::plot_axes(bool required) {
+  auto column = [required] {
+    auto* v = po::value<std::string>();
+    return required ? v->required() : v;
+  };
+  options_.add_options()("x", column(), "plot: the column on the x axis (numbers or quantities: lines; words: bars)")(
+      "y", column(), "plot: the column on the y axis (a metric)")(
+      "series", po::value<std::string>(), "plot: one line (or bar) per value of this column")(
+      "y-auto", po::bool_switch(), "plot: fit the y range to the data instead of starting it at 0");
+  return *this;
+}
+
 CommandOptions& CommandOptions::max_memory() {
   options_.add_options()("max-memory", po::value<std::string>(),
                          "refuse to start what is estimated to need more memory than this, e.g. \"8 GiB\" "

@@ -56,17 +56,22 @@ std::optional<double> plain_number(std::string_view s) {
   return v;
 }
 
-// The x values of every row in base units, and the unit's name ("" for plain numbers).
-std::pair<std::vector<double>, std::string> numeric_column(const std::vector<std::vector<std::string>>& rows,
-                                                           std::size_t c, const std::string& name) {
+// A numeric column: every row's value in base units, and the unit's symbol ("" for plain numbers).
+struct NumericColumn {
+  std::vector<double> values;
+  std::string unit;
+};
+
+// The column as numbers: plain numbers, or quantities with units all of one kind ("1 Gbit/s" as bytes/s, "50 us"
+// as seconds, "4 GiB" as bytes); nothing when any cell is neither (then x is a category).
+std::optional<NumericColumn> numeric_column(const std::vector<std::vector<std::string>>& rows, std::size_t c) {
   std::vector<double> out;
   for (const auto& row : rows) {
     const auto v = plain_number(row[c]);
     if (!v) break;
     out.push_back(*v);
   }
-  if (out.size() == rows.size()) return {out, ""};
-  // Quantities with units, all of one kind.
+  if (out.size() == rows.size()) return NumericColumn{out, ""};
   const std::vector<std::pair<std::string, std::function<double(std::string_view)>>> kinds{
       {"s", [](std::string_view t) { return parse_time(t).seconds(); }},
       {"B/s", [](std::string_view t) { return parse_byte_rate(t).per_second; }},
@@ -77,19 +82,18 @@ std::pair<std::vector<double>, std::string> numeric_column(const std::vector<std
     out.clear();
     try {
       for (const auto& row : rows) out.push_back(parse(row[c]));
-      return {out, unit};
+      return NumericColumn{out, unit};
     } catch (const UnitError&) {
     }
   }
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (!plain_number(rows[r][c])) {
-      throw InputError(SourcePos{"--x " + name, 0, 0},
-                       "column '" + name + "' is not numeric: row " + std::to_string(r + 1) + " has '" + rows[r][c] +
-                           "' (x must be numbers, or quantities of one kind such as \"1 Gbit/s\")");
-    }
-  }
-  throw InputError(SourcePos{"--x " + name, 0, 0},
-                   "column '" + name + "' mixes numbers and quantities with units, or quantities of different kinds");
+  return std::nullopt;
+}
+
+// An axis label: the column's name and its unit in parentheses, the unit read from its cells ("1 Gbit/s": B/s)
+// or, for a metric, from the metric catalog; none for counts and plain ratios.
+std::string axis_label(const std::string& name, const std::string& cell_unit) {
+  const std::string unit = cell_unit.empty() ? std::string(metric_symbol(name)) : cell_unit;
+  return name + (unit.empty() ? "" : " (" + unit + ")");
 }
 
 // A string in gnuplot's single quotes, where '' is a quote.
@@ -149,6 +153,45 @@ std::string image_format(const std::string& output) {
   throw InputError(kPlot, "-o " + output + ": the image format is read from the extension, .svg or .png");
 }
 
+// Grouped bars: gnuplot's clustered histogram, one cluster per category (at x = 0, 1, ... in the order the
+// categories first appear, labelled by name) and one bar per series in each. The data block has a row per
+// category and a column per series; a series with no row for a category has NaN there, which draws no bar.
+// `series` lists each series' rows, `xs` each row's category index.
+std::string grouped_bars(const std::vector<std::string>& categories, const std::vector<std::string>& names,
+                         const std::vector<std::vector<std::size_t>>& series, const std::vector<double>& xs,
+                         const std::vector<double>& ys, bool has_series) {
+  std::vector<std::vector<double>> bars(categories.size(), std::vector<double>(series.size(), NAN));
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    // Rows with the same category and series are the same point (gnuplot_script refused any that differ): the
+    // first one is drawn.
+    for (auto r = series[i].rbegin(); r != series[i].rend(); ++r) bars[static_cast<std::size_t>(xs[*r])][i] = ys[*r];
+  }
+  std::string s = "set style data histograms\n";
+  s += "set style histogram clustered gap 1\n";
+  s += "set style fill solid 0.8 border -1\n";
+  s += "set xtics (";
+  for (std::size_t c = 0; c < categories.size(); ++c) {
+    s += (c ? ", " : "") + gp_string(categories[c]) + " " + std::to_string(c);
+  }
+  s += ")\n";
+  s += "$bars << EOD\n";
+  for (std::size_t c = 0; c < categories.size(); ++c) {
+    s += std::to_string(c);
+    for (double v : bars[c]) {
+      s += ' ';
+      s += number(v);
+    }
+    s += "\n";
+  }
+  s += "EOD\n";
+  s += "plot ";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    s += (i ? ", \\\n     " : "") + std::string("$bars using ") + std::to_string(i + 2) + " " +
+         (has_series ? "title " + gp_string(names[i]) : std::string("notitle"));
+  }
+  return s + "\n";
+}
+
 }  // namespace
 
 void check_plot_columns(const std::vector<std::string>& header, const PlotSpec& spec) {
@@ -182,7 +225,32 @@ std::string gnuplot_script(const std::vector<std::string>& header, const std::ve
   const bool has_series = !spec.series.empty();
   const std::size_t sc = has_series ? column(header, spec.series, "series") : header.size();
   if (rows.empty()) throw InputError(kPlot, "the table has no rows to plot");
-  const auto [xs, x_unit] = numeric_column(rows, xc, spec.x);
+
+  // x is numeric, or a category (topology, collective, strategy, any word): then each row's x is the index of its
+  // category, in the order categories first appear, and the plot is grouped bars.
+  const std::optional<NumericColumn> x_numeric = numeric_column(rows, xc);
+  std::vector<std::string> categories;
+  std::vector<double> xs;
+  if (x_numeric) {
+    xs = x_numeric->values;
+  } else {
+    for (const auto& row : rows) {
+      const auto it = std::find(categories.begin(), categories.end(), row[xc]);
+      xs.push_back(static_cast<double>(it - categories.begin()));
+      if (it == categories.end()) categories.push_back(row[xc]);
+    }
+  }
+  const std::optional<NumericColumn> y = numeric_column(rows, yc);
+  if (!y) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (plain_number(rows[r][yc])) continue;
+      throw InputError(SourcePos{"--y " + spec.y, 0, 0}, "column '" + spec.y + "' is not numeric: row " +
+                                                             std::to_string(r + 1) + " has '" + rows[r][yc] + "'");
+    }
+    throw InputError(SourcePos{"--y " + spec.y, 0, 0},
+                     "column '" + spec.y + "' mixes numbers and quantities with units, or quantities of different kinds");
+  }
+  const std::vector<double>& ys = y->values;
 
   // The series in the order they first appear; each a list of row indices sorted by x.
   std::vector<std::string> names;
@@ -197,17 +265,8 @@ std::string gnuplot_script(const std::vector<std::string>& header, const std::ve
       series[static_cast<std::size_t>(it - names.begin())].push_back(r);
     }
   }
-  std::vector<double> ys(rows.size());
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto v = plain_number(rows[r][yc]);
-    if (!v) {
-      throw InputError(SourcePos{"--y " + spec.y, 0, 0}, "column '" + spec.y + "' is not numeric: row " +
-                                                             std::to_string(r + 1) + " has '" + rows[r][yc] + "'");
-    }
-    ys[r] = *v;
-  }
   for (std::vector<std::size_t>& rs : series) {
-    std::stable_sort(rs.begin(), rs.end(), [&x = xs](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+    std::stable_sort(rs.begin(), rs.end(), [&xs](std::size_t a, std::size_t b) { return xs[a] < xs[b]; });
     for (std::size_t i = 1; i < rs.size(); ++i) {
       if (xs[rs[i]] != xs[rs[i - 1]]) continue;
       std::string differ;
@@ -218,8 +277,9 @@ std::string gnuplot_script(const std::vector<std::string>& header, const std::ve
       if (!differ.empty()) {
         throw InputError(kPlot, "rows " + std::to_string(rs[i - 1] + 1) + " and " + std::to_string(rs[i] + 1) +
                                     " have the same " + spec.x + (has_series ? " and " + spec.series : std::string()) +
-                                    " but differ in " + differ + ": one line would mix them; plot one line per " +
-                                    "value of " + differ + " with --series, or sweep fewer axes");
+                                    " but differ in " + differ + ": one " + (x_numeric ? "line" : "bar") +
+                                    " would mix them; plot one " + (x_numeric ? "line" : "bar") + " per value of " +
+                                    differ + " with --series, or sweep fewer axes");
       }
     }
   }
@@ -230,15 +290,19 @@ std::string gnuplot_script(const std::vector<std::string>& header, const std::ve
            : "set terminal svg size 800,500 dynamic noenhanced font 'sans,12' background rgb 'white'\n";
   s += "set output " + gp_string(spec.output) + "\n";
   s += "set title " + gp_string(spec.y + " vs " + spec.x) + "\n";
-  s += "set xlabel " + gp_string(spec.x + (x_unit.empty() ? "" : " (" + x_unit + ")")) + "\n";
-  std::string y_unit;
-  if (const auto m = metric_index(spec.y)) {
-    if (metric_catalog()[*m].unit == MetricUnit::seconds) y_unit = " (s)";
-    if (metric_catalog()[*m].unit == MetricUnit::bytes) y_unit = " (B)";
-  }
-  s += "set ylabel " + gp_string(spec.y + y_unit) + "\n";
-  s += "set grid\n";
+  s += "set xlabel " + gp_string(axis_label(spec.x, x_numeric ? x_numeric->unit : "")) + "\n";
+  s += "set ylabel " + gp_string(axis_label(spec.y, y->unit)) + "\n";
   s += "set key outside right top" + (has_series ? " title " + gp_string(spec.series) : std::string()) + "\n";
+  // y starts at 0 so that bars and lines compare by their lengths (a 5 % gap does not look like a factor of 2);
+  // --y-auto lets gnuplot fit the range to the data. Figures below 0 (none in the metric table) keep autoscale.
+  if (!spec.y_auto && std::all_of(ys.begin(), ys.end(), [](double v) { return v >= 0; })) {
+    s += "set yrange [0:*]\n";
+  }
+  if (!x_numeric) {
+    s += "set grid ytics\n";
+    return s + grouped_bars(categories, names, series, xs, ys, has_series);
+  }
+  s += "set grid\n";
   const auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
   if (*lo > 0 && *hi / *lo > 20) {
     const bool powers_of_two = std::all_of(xs.begin(), xs.end(), [](double v) {

@@ -24,12 +24,19 @@ options)");
   options.add()("trace", po::value<std::string>(),
                 "also write the timeline as a Chrome trace (open in ui.perfetto.dev)")(
       "trace-limit", po::value<std::size_t>()->default_value(1'000'000),
-      "at most this many link spans in the trace (the rest are counted)");
+      "at most this many link spans per block in the trace (the rest are counted)")(
+      "trace-repeat", po::value<std::string>()->default_value("once"),
+      "once: each repeated block (layer) once in the trace; all: every repetition, one after another");
   if (!options.parse(args, out)) return 0;
 
+  const std::string repeat = options.text("trace-repeat");
+  if (repeat != "once" && repeat != "all") {
+    throw command_line_error("--trace-repeat: expected once or all, not '" + repeat + "'");
+  }
   const scenario::Scenario s = scenario::load(options.text("scenario"), options.sets());
   exec::Trace trace;
   trace.max_link_spans = options.value<std::size_t>("trace-limit");
+  trace.all_repeats = repeat == "all";
   const bool tracing = options.has("trace");
   report::Result result = study::run_scenario(s, tracing ? &trace : nullptr);
   // The choices the user should know about: the other collectives or runtime versions, each simulated once.

@@ -20,9 +20,10 @@ namespace {
 
 // --plot FILE.svg with --x, --y and --series: what to draw once the table is written (no output: no plot).
 PlotSpec plot_spec(const CommandOptions& options) {
-  const PlotSpec plot{options.text("x"), options.text("y"), options.text("series"), options.text("plot")};
-  if (plot.output.empty() && (!plot.x.empty() || !plot.y.empty() || !plot.series.empty())) {
-    throw command_line_error("--x, --y and --series go with --plot FILE.svg");
+  const PlotSpec plot{options.text("x"), options.text("y"), options.text("series"), options.text("plot"),
+                      options.value<bool>("y-auto")};
+  if (plot.output.empty() && (!plot.x.empty() || !plot.y.empty() || !plot.series.empty() || plot.y_auto)) {
+    throw command_line_error("--x, --y, --series and --y-auto go with --plot FILE.svg");
   }
   if (!plot.output.empty() && (plot.x.empty() || plot.y.empty())) {
     throw command_line_error("--plot needs --x KEY and --y METRIC");
@@ -52,10 +53,9 @@ options)");
                 "points run at once (default: every core this process may use)")(
       "shard", po::value<std::string>(),
       "K/N: run only points i with i % N == K - 1 (slice K of N, for a job array; join with shardsim merge)")(
-      "plot", po::value<std::string>(), "also draw the table with gnuplot into this SVG file (needs --x and --y)")(
-      "x", po::value<std::string>(), "plot: the column on the x axis (an axis key)")(
-      "y", po::value<std::string>(), "plot: the column on the y axis (a metric)")(
-      "series", po::value<std::string>(), "plot: one line per value of this column (an axis key)");
+      "plot", po::value<std::string>(),
+      "also draw the table with gnuplot into this .svg or .png file (needs --x and --y)");
+  options.plot_axes(false);
   if (!options.parse(args, out)) return 0;
 
   const table::TableFormat format = *table::table_format_named(options.format());

@@ -37,7 +37,7 @@ StepIndex tag_step(std::uint64_t tag) { return static_cast<StepIndex>(tag & 0xff
 // collective_run.hpp, cpu_queue.hpp, critical_path.hpp) wired to the engine, the network and the trace.
 class BlockRun final : public net::NetContext {
  public:
-  BlockRun(const topo::Topology& topology, const plan::Block& block, const std::vector<double>& streamed,
+  BlockRun(const topo::Topology& topology, const plan::Block& block, const std::vector<hw::Streamed>& streamed,
            const net::NetworkOptions& options, std::vector<NodeStats>& nodes, Trace* trace, std::int32_t block_index,
            Time trace_offset)
       : topology_(topology),
@@ -89,8 +89,10 @@ class BlockRun final : public net::NetContext {
       return;
     }
     ++link_spans_;
-    trace_->spans.push_back(TraceSpan{TraceSpan::Kind::link, link, block_index_, runs_[tag_collective(tag)].op(), -1,
-                                      offset_ + begin, offset_ + end, false});
+    const CollectiveRun& run = runs_[tag_collective(tag)];
+    const collective::Step& step = run.step(tag_step(tag));
+    trace_->spans.push_back(TraceSpan{TraceSpan::Kind::link, link, block_index_, run.op(), run.member(step.dst),
+                                      offset_ + begin, offset_ + end, false, run.member(step.src), step.bytes});
   }
 
  private:
@@ -117,7 +119,7 @@ class BlockRun final : public net::NetContext {
     const std::optional<QueuedOp> queued = cpu.next();
     if (!queued) return;
     const auto& compute = std::get<ComputeOp>(op(queued->op).kind);
-    const double streamed = streamed_.empty() ? 0.0 : streamed_[node];
+    const hw::Streamed streamed = streamed_.empty() ? hw::Streamed{} : streamed_[node];
     const hw::ComputeCost cost = hw::roofline(topology_.node(node), compute.work, streamed);
     const Time now = engine_.now();
     const Mark& ready = queued->ready;
@@ -169,7 +171,7 @@ class BlockRun final : public net::NetContext {
     if (trace_) {
       mark.via = path_.add_message(TraceSpan{TraceSpan::Kind::transfer, run.member(step.src), block_index_, run.op(),
                                              run.member(step.dst), offset_ + timing.started,
-                                             offset_ + timing.delivered, true},
+                                             offset_ + timing.delivered, true, run.member(step.src), step.bytes},
                                    base.via);
     }
     mark.charge(message_span(timing), op(run.op()).phase);
@@ -199,7 +201,7 @@ class BlockRun final : public net::NetContext {
 
   const topo::Topology& topology_;
   const plan::Block& block_;
-  const std::vector<double>& streamed_;  // per node: fraction of weights read from storage
+  const std::vector<hw::Streamed>& streamed_;  // per node: fractions of weights and KV cache read from storage
   std::vector<NodeStats>& nodes_;
   std::unique_ptr<net::NetworkModel> network_;
   core::Engine<Event> engine_;
@@ -250,21 +252,44 @@ RunStats execute(const topo::Topology& topology, const plan::OpGraph& graph,
   RunStats stats;
   stats.nodes.assign(static_cast<std::size_t>(topology.node_count()), NodeStats{});
   stats.links.assign(static_cast<std::size_t>(2 * topology.link_count()), LinkStats{});
-  Time trace_offset;
-  for (std::size_t b = 0; b < graph.blocks.size(); ++b) {
-    const plan::Block& block = graph.blocks[b];
+  Time trace_offset = trace ? trace->end : Time{};
+  for (const plan::Block& block : graph.blocks) {
+    const auto block_index = trace ? static_cast<std::int32_t>(trace->block_names.size()) : 0;
+    const std::size_t first_span = trace ? trace->spans.size() : 0;
     if (trace) {
-      trace->block_names.push_back(block.name + " (x" + std::to_string(block.repeat) + ")");
+      trace->block_names.push_back((trace->run_label.empty() ? "" : trace->run_label + ": ") + block.name + " (x" +
+                                   std::to_string(block.repeat) + ")");
       trace->op_labels.emplace_back();
       for (const plan::Op& o : block.ops) trace->op_labels.back().push_back(o.label);
     }
     std::vector<NodeStats> nodes(stats.nodes.size());
-    BlockRun run(topology, block, graph.streamed_weight_fraction, network, nodes, trace, static_cast<std::int32_t>(b),
-                 trace_offset);
+    BlockRun run(topology, block, graph.streamed, network, nodes, trace, block_index, trace_offset);
     const Mark end = run.run();
     trace_offset += end.time;
+    if (trace && trace->all_repeats) {
+      // The repetitions are identical (each starts on an idle cluster): repetition k is the first one's spans
+      // shifted by k times its length.
+      const std::size_t last_span = trace->spans.size();
+      std::size_t link_spans = 0;
+      for (std::size_t i = first_span; i < last_span; ++i) link_spans += trace->spans[i].kind == TraceSpan::Kind::link;
+      for (std::int64_t k = 1; k < block.repeat; ++k, trace_offset += end.time) {
+        for (std::size_t i = first_span; i < last_span; ++i) {
+          TraceSpan copy = trace->spans[i];
+          if (copy.kind == TraceSpan::Kind::link && link_spans >= trace->max_link_spans) {
+            ++trace->dropped_link_spans;
+            continue;
+          }
+          link_spans += copy.kind == TraceSpan::Kind::link;
+          copy.repetition = k;
+          copy.begin += end.time * k;
+          copy.end += end.time * k;
+          trace->spans.push_back(copy);
+        }
+      }
+    }
     add_block(stats, block, end, run, nodes);
   }
+  if (trace) trace->end = trace_offset;
   require(stats.critical_path.total() == stats.token_latency, "executor: critical path does not add up to the run");
   require(stats.phases.total() == stats.token_latency, "executor: phases do not add up to the run");
   return stats;

@@ -27,10 +27,12 @@ Time Generation::decode_quantile(double q) const {
 
 Generation run_generation(const topo::Topology& topology, const net::NetworkOptions& network,
                           const plan::Model& model, const plan::PlanSpec& plan, const workload::RunOptions& run,
-                          Time last_step) {
+                          Trace* trace) {
   // Pass 0 is the prefill; pass k >= 1 the decode step of token k + 1 with prompt + k tokens in the cache.
   auto latency = [&](workload::PassKind kind, std::int64_t context, std::int64_t k) {
-    return execute(topology, plan::plan_pass(topology, model, plan, {kind, run.batch, context}, k).graph, network)
+    if (trace) trace->run_label = k == 0 ? "prefill" : "token " + std::to_string(k + 1);
+    return execute(topology, plan::plan_pass(topology, model, plan, {kind, run.batch, context}, k).graph, network,
+                   trace)
         .token_latency;
   };
   Generation g;
@@ -39,7 +41,7 @@ Generation run_generation(const topo::Topology& topology, const net::NetworkOpti
   for (std::int64_t k = 1; k < run.generated_tokens - 1; ++k) {
     g.decode.push_back(latency(workload::PassKind::decode, prompt + k, k));
   }
-  g.decode.push_back(last_step);
+  if (trace) trace->run_label = "token " + std::to_string(run.generated_tokens);
   return g;
 }
 

@@ -7,9 +7,12 @@
 
 namespace shardsim::hw {
 
-ComputeCost roofline(const NodeSpec& node, const ComputeWork& work, double streamed) {
-  require(streamed >= 0.0 && streamed <= 1.0, "roofline: streamed fraction out of [0, 1]");
-  const Bytes from_storage{std::llround(static_cast<double>(work.weight_bytes.count) * streamed)};
+ComputeCost roofline(const NodeSpec& node, const ComputeWork& work, Streamed streamed) {
+  require(streamed.weights >= 0.0 && streamed.weights <= 1.0 && streamed.kv_cache >= 0.0 && streamed.kv_cache <= 1.0,
+          "roofline: streamed fraction out of [0, 1]");
+  const Bytes from_storage =
+      Bytes{std::llround(static_cast<double>(work.weight_bytes.count) * streamed.weights)} +
+      Bytes{std::llround(static_cast<double>(work.kv_cache_bytes.count) * streamed.kv_cache)};
   Time memory = transfer_time(work.bytes_read + work.bytes_written - from_storage, node.memory_bandwidth);
   if (from_storage.count > 0) {
     require(node.storage_bandwidth.has_value(), "roofline: streaming from a node without storage");

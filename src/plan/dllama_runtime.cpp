@@ -60,6 +60,7 @@ hw::ComputeWork attention(const Shape& s, std::int64_t heads, std::int64_t kv, i
   hw::ComputeWork w;
   w.flops = Flop{heads * s.context * (4 * s.head_dim + 5)};
   w.bytes_read = Bytes{2 * s.context * kv * 4 + heads * s.context * 4 + heads * s.head_dim * 4};
+  w.kv_cache_bytes = Bytes{2 * s.context * kv * 4};
   w.bytes_written = Bytes{2 * kv * 4 + heads * s.context * 4 + heads * s.head_dim * 4};
   w.threads = threads;
   return w;

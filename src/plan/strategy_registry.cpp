@@ -56,7 +56,7 @@ std::optional<SeedLayerFigures> Strategy::layer_figures(const Model&, const Plan
 PlannedWorkload plan_pass(const topo::Topology& topology, const Model& model, const PlanSpec& spec,
                           const workload::PassShape& pass, std::int64_t pass_index) {
   PlannedWorkload planned = strategy_of(spec).build(model, pass, spec, pass_index);
-  planned.graph.streamed_weight_fraction = streamed_weight_fractions(topology, planned);
+  planned.graph.streamed = streamed_fractions(topology, planned);
   return planned;
 }
 

@@ -97,7 +97,8 @@ void decoder_layer(TaskList& t, const LayerShape& s, NodeId node, hw::NumberForm
   // Scores and the weighted sum over the cache: every head reads its KV head's keys and values.
   hw::ComputeWork attention;
   attention.flops = Flop{s.heads * s.context * (4 * s.head_dim + 5)};
-  attention.bytes_read = hw::bytes_for(s.kv_format, 2 * s.context * s.kv) + Bytes{4 * s.heads * s.context};
+  attention.kv_cache_bytes = hw::bytes_for(s.kv_format, 2 * s.context * s.kv);
+  attention.bytes_read = attention.kv_cache_bytes + Bytes{4 * s.heads * s.context};
   attention.bytes_written = Bytes{4 * (s.heads * s.context + s.dim)};
   attention.threads = s.threads;
   attention.tasks = 4;

@@ -18,6 +18,7 @@ hw::ComputeWork split(const workload::OpCost& c, std::int64_t parts, std::int64_
   w.bytes_read = Bytes{part(c.bytes_read.count, parts, r)};
   w.bytes_written = Bytes{part(c.bytes_written.count, parts, r)};
   w.weight_bytes = Bytes{part(c.weight_bytes.count, parts, r)};
+  w.kv_cache_bytes = Bytes{part(c.kv_cache_bytes.count, parts, r)};
   return w;
 }
 

@@ -67,21 +67,28 @@ void write_chrome_trace(std::ostream& out, const exec::Trace& trace, const topo:
   };
   for (const exec::TraceSpan& s : trace.spans) {
     const std::string& label = trace.op_labels[static_cast<std::size_t>(s.block)][static_cast<std::size_t>(s.op)];
-    const std::string block = "\"block\":" + json_string(trace.block_names[static_cast<std::size_t>(s.block)]);
+    std::string block = "\"block\":" + json_string(trace.block_names[static_cast<std::size_t>(s.block)]);
+    if (trace.all_repeats) block += ",\"repetition\":" + std::to_string(s.repetition);
+    // A message's payload, source and destination (link and critical-path transfer spans).
+    const std::string message = s.kind == Kind::link || s.kind == Kind::transfer
+                                    ? ",\"bytes\":" + std::to_string(s.bytes.count) + ",\"src\":" +
+                                          json_string(topology.node_name(s.kind == Kind::link ? s.source : s.track)) +
+                                          ",\"dst\":" + json_string(topology.node_name(s.peer))
+                                    : "";
     switch (s.kind) {
       case Kind::compute:
         span(kCompute, s.track, label, "compute", s, block + (s.critical ? ",\"critical\":true" : ""));
         if (s.critical) span(kCritical, 0, label + " @ " + topology.node_name(s.track), "critical", s, block);
         break;
       case Kind::link:
-        span(kLinks, s.track, label, "link", s, block);
+        span(kLinks, s.track, label, "link", s, block + message);
         break;
       case Kind::collective:
         span(kCollectives, collectives.at({s.block, s.op}), label, "collective", s, block);
         break;
       case Kind::transfer:
         span(kCritical, 0, label + " " + topology.node_name(s.track) + "->" + topology.node_name(s.peer), "critical",
-             s, block);
+             s, block + message);
         break;
     }
   }

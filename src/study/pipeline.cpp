@@ -24,11 +24,11 @@ plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) { return plan_s
 
 report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {
   const plan::PlannedWorkload planned = plan_scenario(s);
-  exec::RunStats stats = exec::execute(s.topology, planned.graph, s.network, trace);
+  // A generation's prefill and earlier steps first, so that a trace has them in order before the last step.
   std::optional<exec::Generation> generation;
-  if (s.run.generates()) {
-    generation = exec::run_generation(s.topology, s.network, model_of(s), s.plan, s.run, stats.token_latency);
-  }
+  if (s.run.generates()) generation = exec::run_generation(s.topology, s.network, model_of(s), s.plan, s.run, trace);
+  exec::RunStats stats = exec::execute(s.topology, planned.graph, s.network, trace);
+  if (generation) generation->decode.push_back(stats.token_latency);
   report::RunInputs inputs{s.path,  s.topology_path, s.model_preset, &s.topology, s.model,
                            s.plan,  s.run,           s.network,      s.transformer};
   return report::make_result(std::move(inputs), planned, std::move(stats), std::move(generation));

@@ -130,7 +130,8 @@ Outcome judge(const scenario::Scenario& s, const SearchOptions& options, const C
   exec::RunStats stats = exec::execute(s.topology, planned.graph, s.network);
   std::optional<exec::Generation> generation;
   if (s.run.generates()) {
-    generation = exec::run_generation(s.topology, s.network, model_of(s), spec, s.run, stats.token_latency);
+    generation = exec::run_generation(s.topology, s.network, model_of(s), spec, s.run);
+    generation->decode.push_back(stats.token_latency);
   }
   report::RunInputs inputs{s.path, s.topology_path, s.model_preset, &s.topology, s.model,
                            spec,   s.run,           s.network,      s.transformer};

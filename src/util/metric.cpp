@@ -34,7 +34,7 @@ constexpr std::array<MetricInfo, 48> kCatalog{{
     {"max_resident_bytes", MetricUnit::bytes, "largest resident memory of a node (weights + activations)"},
     {"fits", MetricUnit::flag, "1 when every node's share fits in its usable RAM (RAM less its OS reserve)"},
     {"storage_read_bytes", MetricUnit::bytes,
-     "weight bytes read from storage for one token, all nodes (what did not fit in RAM, on nodes with storage)"},
+     "weight and KV cache bytes read from storage for one token, all nodes (what did not fit in RAM, on nodes with storage)"},
     {"min_nodes_for_weights", MetricUnit::count, "fewest such nodes whose RAM holds all weights (ceiling)"},
     {"seed_min_nodes", MetricUnit::count, "the notebook's params_in_billions * bytes // ram_in_GB (a floor)"},
     {"transfers", MetricUnit::count, "point-to-point messages for one token"},
@@ -71,6 +71,24 @@ std::optional<std::size_t> metric_index(std::string_view name) {
     if (kCatalog[i].name == name) return i;
   }
   return std::nullopt;
+}
+
+std::string_view metric_symbol(std::string_view name) {
+  const auto i = metric_index(name);
+  if (!i) return "";
+  switch (kCatalog[*i].unit) {
+    case MetricUnit::seconds: return "s";
+    case MetricUnit::bytes: return "B";
+    case MetricUnit::rate: return "tokens/s";  // every rate in the catalog counts tokens
+    case MetricUnit::count:
+    case MetricUnit::flag: return "";
+    case MetricUnit::ratio: break;
+  }
+  // The power figures are ratios in the catalog (plain numbers in tables and [expect]); their units are fixed.
+  if (name == "average_power") return "W";
+  if (name == "energy_per_token") return "J";
+  if (name == "tokens_per_joule") return "tokens/J";
+  return "";
 }
 
 }  // namespace shardsim

@@ -111,11 +111,13 @@ std::vector<OpCost> layer_ops(const TransformerSpec& spec, std::int64_t batch, s
   // Scores: each of a head's scores is a dot product of head_dim: 2 * head_dim FLOP. Reads Q and the K cache.
   ops.push_back(OpCost{"attn_scores", Flop{mul(score_count, 2 * hd)}, add(act(spec, rows, qw), cache),
                        all_scores, Bytes{0}});
+  ops.back().kv_cache_bytes = cache;
   ops.push_back(OpCost{"attn_softmax", Flop{mul(score_count, kSoftmaxFlopsPerScore)}, all_scores, all_scores,
                        Bytes{0}});
   // Weighted sum: each probability scales a V row of head_dim and adds it: 2 * head_dim FLOP.
   ops.push_back(OpCost{"attn_values", Flop{mul(score_count, 2 * hd)}, add(all_scores, cache),
                        act(spec, rows, qw), Bytes{0}});
+  ops.back().kv_cache_bytes = cache;
   ops.push_back(linear_op(spec, "o_proj", rows, qw, d, true));
   if (spec.has_router()) ops.push_back(linear_op(spec, "router", rows, d, spec.experts, false));
   // Each token runs experts_per_token experts: rows * experts_per_token token-expert pairs, touching at most

@@ -171,3 +171,92 @@ TEST_CASE("generation: bad run and transformer keys are errors at their position
               }),
               dir.path("f.toml"), 18, 23, {"time_to_first_token", "only a generation"});
 }
+
+TEST_CASE("generation: a KV cache beyond RAM is read from storage, as weights beyond RAM are") {
+  // Before, a cache larger than RAM was charged at RAM speed. Now (plan/memory_fit.hpp) the activations stay
+  // resident, then the cache, then the weights; what does not fit streams from storage at every use.
+  // The tiny model decoding one token at context 1000: its cache is 1000 positions x K and V x 1 KV head x 4
+  // values x 4 B = 32000 B. The node computes so fast (1 PFLOP/s) that every op is bound by memory, RAM at
+  // 1 GB/s (1 B/ns), storage at 1 MB/s (1 B/us), with no overlap slack (compute_memory_overlap 1) and no per-op
+  // overhead: an op takes its RAM bytes in ns plus its storage bytes in us.
+  auto run = [](const std::string& node_extra) {
+    TempDir dir;
+    dir.write("one.toml", std::string(R"(
+[node_types.flat]
+memory_bandwidth = "1 GB/s"
+flop_rate = "1 PFLOP/s"
+)") + node_extra + R"(
+[[star]]
+nodes = 1
+node_type = "flat"
+bandwidth = "1 Gbit/s"
+)");
+    std::string model = kTiny;
+    model.replace(model.find("max_context = 64"), 16, "max_context = 4096");
+    return study::run_scenario(scenario::load(
+        dir.write("kv.toml", model + "[plan]\nstrategy = \"tensor\"\nnodes = 1\n[run]\ncontext = 1000\n")));
+  };
+  const report::Result resident = run("ram = \"1 GB\"\n");
+  REQUIRE(resident.footprint.at(0).kv_cache == Bytes{32000});
+  CHECK(figure(resident, "fits") == 1);
+  CHECK(figure(resident, "storage_read_bytes") == 0);
+  const Bytes activations = resident.footprint.at(0).activations;
+
+  // RAM = activations + 16000 B: the cache keeps 16000 of its 32000 B (half of it streams) and no weight stays.
+  // A token reads the whole cache once (K in attn_scores, V in attn_values): 16000 B from storage. It reads every
+  // weight it multiplies once (576 per layer + the 128 of the LM head, generation test above) = 704 x 4 B =
+  // 2816 B, all from storage, and the embedding's one row of 8 x 4 B = 32 B: 16000 + 2816 + 32 = 18848 B.
+  const std::string small = "ram = \"" + std::to_string(activations.count + 16000) + " B\"\nstorage_bandwidth = \"1 MB/s\"\n";
+  const report::Result streamed = run(small);
+  CHECK(figure(streamed, "fits") == 0);
+  CHECK(figure(streamed, "storage_read_bytes") == 18848);
+  // Every byte that moves from RAM (1 ns) to storage (1 us) adds 999 ns: 18848 x 999 ns = 18.829152 ms more.
+  // Before, only the weights' 2848 B moved: 2.845152 ms more.
+  const double extra = streamed.stats.token_latency.seconds() - resident.stats.token_latency.seconds();
+  CHECK(extra == Approx(18848 * 999e-9).epsilon(1e-6));
+
+  // Without storage the node "does not fit", reported, and is simulated as if everything were resident.
+  const report::Result no_storage = run("ram = \"" + std::to_string(activations.count + 16000) + " B\"\n");
+  CHECK(figure(no_storage, "fits") == 0);
+  CHECK(figure(no_storage, "storage_read_bytes") == 0);
+  CHECK(no_storage.stats.token_latency == resident.stats.token_latency);
+}
+
+TEST_CASE("generation: the trace covers the prefill and every decode step, one after another") {
+  // The generation of the first test case: prefill 5.284 us, then tokens 2 (1.618 us) and 3 (1.660 us). Before,
+  // the trace held only the last step. Now its runs follow each other: the prefill's blocks first, labelled
+  // "prefill: ", then "token 2: ", then "token 3: " (the step reported in detail), and the trace ends at the
+  // generation's time.
+  TempDir dir;
+  dir.write("one.toml", kOneNode);
+  const std::string path = dir.write("gen.toml", std::string(kTiny) + "[plan]\nstrategy = \"tensor\"\nnodes = 1\n"
+                                                                      "[run]\nprompt_tokens = 4\ngenerated_tokens = 3\n");
+  exec::Trace trace;
+  const report::Result r = study::run_scenario(scenario::load(path), &trace);
+  REQUIRE(r.generation.has_value());
+  const Time total = r.generation->time_to_first_token + r.generation->decode_total();
+  CHECK(total.seconds() == Approx(5.284e-6 + 1.618e-6 + 1.660e-6).epsilon(1e-4));
+  CHECK(trace.end == total);
+  std::vector<std::string> runs;
+  for (const std::string& name : trace.block_names) {
+    const std::string run = name.substr(0, name.find(": "));
+    if (runs.empty() || runs.back() != run) runs.push_back(run);
+  }
+  CHECK(runs == std::vector<std::string>{"prefill", "token 2", "token 3"});
+  // Each run's spans lie within its own interval of the time axis.
+  const Time prefill_end = r.generation->time_to_first_token;
+  const Time step2_end = prefill_end + r.generation->decode[0];
+  for (const exec::TraceSpan& s : trace.spans) {
+    const std::string& block = trace.block_names[static_cast<std::size_t>(s.block)];
+    if (block.rfind("prefill: ", 0) == 0) CHECK(s.end <= prefill_end);
+    if (block.rfind("token 2: ", 0) == 0) CHECK((s.begin >= prefill_end && s.end <= step2_end));
+    if (block.rfind("token 3: ", 0) == 0) CHECK((s.begin >= step2_end && s.end <= total));
+  }
+
+  // From the command line, with --trace-repeat (once or all; anything else is refused).
+  CHECK(testing::cli({"run", path, "--trace", dir.path("t.json"), "--trace-repeat", "all"}).code == 0);
+  CHECK_THAT(testing::slurp(dir.path("t.json")), Catch::Contains("\"block\":\"token 3: "));
+  const testing::Outcome bad = testing::cli({"run", path, "--trace", dir.path("t.json"), "--trace-repeat", "some"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--trace-repeat: expected once or all, not 'some'"));
+}

@@ -193,7 +193,7 @@ TEST_CASE("plot: x on a log scale when it spans more than a factor of 20") {
   CHECK_THAT(script({"1", "2", "3", "4"}), Catch::Contains("set xtics 1\n"));   // whole numbers: a tick each
   CHECK_THAT(script({"0", "10", "1000"}), !Catch::Contains("logscale"));       // not all positive
   CHECK_THAT(script({"1", "8", "16"}), Catch::Contains("set xlabel 'plan.nodes'"));
-  CHECK_THAT(script({"1", "8", "16"}), Catch::Contains("set ylabel 'tokens_per_second'"));
+  CHECK_THAT(script({"1", "8", "16"}), Catch::Contains("set ylabel 'tokens_per_second (tokens/s)'"));
 }
 
 TEST_CASE("plot: quantities with units are numbers in base units, bad columns are errors") {
@@ -219,9 +219,9 @@ TEST_CASE("plot: quantities with units are numbers in base units, bad columns ar
              Catch::Contains("did you mean 'token_latency'?"));
   const std::vector<std::vector<std::string>> words{{"0", "fast", "4", "1"}, {"1", "slow", "4", "2"}};
   CHECK_THAT(input_error([&] {
-               app::gnuplot_script(header, words, {"topology.star.0.bandwidth", "token_latency", "", "o.svg"});
+               app::gnuplot_script(header, words, {"plan.nodes", "topology.star.0.bandwidth", "", "o.svg"});
              }).message(),
-             Catch::Contains("is not numeric: row 1 has 'fast'"));
+             Catch::Contains("column 'topology.star.0.bandwidth' is not numeric: row 1 has 'fast'"));
   // Two rows at the same x that differ in another swept key would make one zig-zag line: refused.
   CHECK_THAT(input_error([&] { app::gnuplot_script(header, rows, {"plan.nodes", "token_latency", "", "o.svg"}); })
                  .message(),
@@ -229,4 +229,98 @@ TEST_CASE("plot: quantities with units are numbers in base units, bad columns ar
   CHECK_THAT(input_error([&] { app::gnuplot_script(header, {}, {"plan.nodes", "token_latency", "", "o.svg"}); })
                  .message(),
              Catch::Contains("no rows"));
+}
+
+TEST_CASE("plot: a categorical x (collective, topology, any word) is drawn as grouped bars") {
+  // Before, any x that was not a number was refused ("is not numeric"): collectives or topologies could not be
+  // compared in one chart. Now each category is a group at x = 0, 1, ... (in the order the table first has it),
+  // labelled by its name, with one bar per series; a series missing from a category has NaN there (no bar).
+  const std::vector<std::string> header{"point", "plan.collective", "plan.nodes", "token_latency"};
+  const std::vector<std::vector<std::string>> rows{
+      {"0", "ring", "2", "0.003"},   {"1", "ring", "4", "0.002"}, {"2", "direct", "4", "0.001"},
+      {"3", "direct", "2", "0.004"}, {"4", "it's", "4", "0.005"},
+  };
+  const std::string s =
+      app::gnuplot_script(header, rows, {"plan.collective", "token_latency", "plan.nodes", "bars.svg"});
+  CHECK_THAT(s, Catch::Contains("set style data histograms\nset style histogram clustered gap 1\n"));
+  CHECK_THAT(s, Catch::Contains("set xtics ('ring' 0, 'direct' 1, 'it''s' 2)\n"));
+  CHECK_THAT(s, Catch::Contains("set xlabel 'plan.collective'\n"));  // words have no unit
+  CHECK_THAT(s, Catch::Contains("set ylabel 'token_latency (s)'\n"));
+  // Series "2" first (row 0), then "4"; direct's rows come in the other order and still land in their columns.
+  CHECK_THAT(s, Catch::Contains("$bars << EOD\n0 0.0030000000000000001 0.002\n1 0.0040000000000000001 0.001\n"
+                                "2 NaN 0.0050000000000000001\nEOD\n"));
+  CHECK_THAT(s, Catch::Contains("plot $bars using 2 title '2', \\\n     $bars using 3 title '4'\n"));
+  CHECK_THAT(s, !Catch::Contains("logscale"));
+  CHECK_THAT(s, !Catch::Contains("linespoints"));
+
+  // Without --series: one bar per category, no key entry.
+  const std::string one =
+      app::gnuplot_script(header, {rows[0], rows[3]}, {"plan.collective", "token_latency", "", "o.svg"});
+  CHECK_THAT(one, Catch::Contains("$bars << EOD\n0 0.0030000000000000001\n1 0.0040000000000000001\nEOD\n"));
+  CHECK_THAT(one, Catch::Contains("plot $bars using 2 notitle\n"));
+
+  // Two rows in one bar that differ in another swept key are refused, as for lines.
+  using testing::input_error;
+  CHECK_THAT(input_error([&] {
+               app::gnuplot_script(header, rows, {"plan.collective", "token_latency", "", "o.svg"});
+             }).message(),
+             Catch::Contains("rows 1 and 2 have the same plan.collective but differ in plan.nodes: one bar would mix "
+                             "them"));
+}
+
+TEST_CASE("plot: y starts at 0 unless --y-auto, and axis labels carry units") {
+  const std::vector<std::vector<std::string>> rows{{"0", "1", "1", "0.5"}, {"1", "2", "1", "0.25"}};
+  app::PlotSpec spec{"plan.nodes", "tokens_per_second", "", "o.svg"};
+  CHECK_THAT(app::gnuplot_script(kHeader, rows, spec), Catch::Contains("set yrange [0:*]\n"));
+  spec.y_auto = true;
+  CHECK_THAT(app::gnuplot_script(kHeader, rows, spec), !Catch::Contains("yrange"));
+  // A figure below 0 (none in the metric table, but a hand-made table may have one) keeps gnuplot's autoscale.
+  spec.y_auto = false;
+  CHECK_THAT(app::gnuplot_script(kHeader, {{"0", "1", "1", "-1"}, {"1", "2", "1", "2"}}, spec),
+             !Catch::Contains("yrange"));
+
+  // Units: a metric's from the catalog (seconds, bytes, tokens/s, and the power figures' W, J, tokens/J), a
+  // quantity column's from its cells (base units), none for counts and plain ratios.
+  const std::vector<std::string> header{"point", "topology.star.0.latency", "plan.nodes", "average_power",
+                                        "energy_per_token", "tokens_per_joule", "wire_bytes", "mfu"};
+  const std::vector<std::vector<std::string>> power{{"0", "50 us", "2", "7.5", "0.5", "2", "100", "0.25"},
+                                                    {"1", "100 us", "4", "15", "1", "1", "200", "0.5"}};
+  auto label = [&](const std::string& x, const std::string& y) {
+    return app::gnuplot_script(header, power, {x, y, "", "o.svg"});
+  };
+  CHECK_THAT(label("topology.star.0.latency", "average_power"),
+             Catch::Contains("set xlabel 'topology.star.0.latency (s)'\nset ylabel 'average_power (W)'\n"));
+  CHECK_THAT(label("topology.star.0.latency", "average_power"), Catch::Contains("$s0 << EOD\n5.0000000000000002e-05 7.5\n"));
+  CHECK_THAT(label("plan.nodes", "energy_per_token"), Catch::Contains("set ylabel 'energy_per_token (J)'\n"));
+  CHECK_THAT(label("plan.nodes", "tokens_per_joule"), Catch::Contains("set ylabel 'tokens_per_joule (tokens/J)'\n"));
+  CHECK_THAT(label("plan.nodes", "wire_bytes"), Catch::Contains("set xlabel 'plan.nodes'\nset ylabel 'wire_bytes (B)'\n"));
+  CHECK_THAT(label("plan.nodes", "mfu"), Catch::Contains("set ylabel 'mfu'\n"));
+}
+
+TEST_CASE("plot: topologies compared in one chart, from compare --format csv, and sweep --plot over collectives") {
+  require_gnuplot_installed();
+  testing::TempDir dir;
+  const std::string s = dir.write("s.toml", kSeedLayer);
+  const Outcome table = cli({"compare", s, "--topology", SHARDSIM_SOURCE_DIR "/topologies/pi4-4gb-star-4.toml",
+                             "--topology", SHARDSIM_SOURCE_DIR "/topologies/pi4-8-switch8.toml", "--format", "csv"});
+  INFO(table.err);
+  REQUIRE(table.code == 0);
+  const std::string csv = dir.write("compare.csv", table.out);
+  const std::string svg = dir.path("topologies.svg");
+  const Outcome o = cli({"plot", csv, "--x", "topology", "--y", "token_latency", "-o", svg});
+  INFO(o.err);
+  REQUIRE(o.code == 0);
+  const std::string text = slurp(svg);
+  CHECK(count(text, "<g id=\"gnuplot_plot_") == 1);  // one series of bars
+  CHECK_THAT(text, Catch::Contains("pi4-8-switch8.toml"));  // the category's tick label
+
+  // A sweep over a word-valued axis draws bars too; --y-auto is accepted by both commands.
+  const std::string bars = dir.path("collectives.png");
+  const Outcome sweep = cli({"sweep", s, "--sweep", "plan.collective=ring,direct", "--sweep", "plan.nodes=2,4",
+                             "--plot", bars, "--x", "plan.collective", "--y", "token_latency", "--series",
+                             "plan.nodes", "--y-auto"});
+  INFO(sweep.err);
+  REQUIRE(sweep.code == 0);
+  CHECK(slurp(bars).rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+  CHECK(cli({"sweep", s, "--y-auto"}).code == 2);  // --y-auto goes with --plot
 }

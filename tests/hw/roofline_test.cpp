@@ -63,7 +63,7 @@ TEST_CASE("roofline: weights that do not fit are read from storage") {
   n.memory_bandwidth = ByteRate{1e9};
   n.storage_bandwidth = ByteRate{1e8};
   const hw::ComputeWork w{Flop{1000}, Bytes{1'001'000}, Bytes{1000}, Bytes{1'000'000}};
-  const hw::ComputeCost c = hw::roofline(n, w, 0.25);
+  const hw::ComputeCost c = hw::roofline(n, w, {0.25});
   CHECK(c.from_storage == Bytes{250'000});
   CHECK(c.memory_time == Time::from_us(2500 + 752));
   CHECK(c.memory_bound());
@@ -71,5 +71,20 @@ TEST_CASE("roofline: weights that do not fit are read from storage") {
   CHECK(hw::roofline(n, w).memory_time == Time::from_us(1002));
   // A node without storage cannot stream: a broken invariant, not a user error.
   n.storage_bandwidth.reset();
-  CHECK_THROWS_AS(hw::roofline(n, w, 0.25), InternalError);
+  CHECK_THROWS_AS(hw::roofline(n, w, {0.25}), InternalError);
+}
+
+TEST_CASE("roofline: a KV cache that does not fit is read from storage, apart from the weights") {
+  // An attention op reading 40000 B of cache and 1000 B of queries, writing 1000 B; no weights. Half the cache
+  // beyond RAM: 20000 B from storage at 100 B/us = 200 us; 20000 + 1000 + 1000 B from RAM at 1000 B/us = 22 us.
+  hw::NodeSpec n;
+  n.flop_rate = FlopRate{1e9};
+  n.memory_bandwidth = ByteRate{1e9};
+  n.storage_bandwidth = ByteRate{1e8};
+  hw::ComputeWork w{Flop{1000}, Bytes{41'000}, Bytes{1000}, Bytes{0}};
+  w.kv_cache_bytes = Bytes{40'000};
+  const hw::ComputeCost c = hw::roofline(n, w, {1.0, 0.5});  // every weight streamed: there are none
+  CHECK(c.from_storage == Bytes{20'000});
+  CHECK(c.memory_time == Time::from_us(200 + 22));
+  CHECK(hw::roofline(n, w, {0.0, 0.0}).memory_time == Time::from_us(42));
 }

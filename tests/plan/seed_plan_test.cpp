@@ -107,9 +107,10 @@ TEST_CASE("what does not fit in usable RAM streams from storage, as a fraction o
   plan::PlanSpec spec;
   spec.nodes = 2;
   const auto planned = plan::build_seed_plan(mlp(512, 2048), 1, spec);
-  const std::vector<double> f = plan::streamed_weight_fractions(t, planned);
+  const std::vector<hw::Streamed> f = plan::streamed_fractions(t, planned);
   REQUIRE(f.size() == 3);
-  CHECK(f[0] == Approx((2097152.0 - 794368.0) / 2097152.0).epsilon(1e-12));
-  CHECK(f[1] == 0.0);
-  CHECK(f[2] == 0.0);  // not used by the plan
+  CHECK(f[0].weights == Approx((2097152.0 - 794368.0) / 2097152.0).epsilon(1e-12));
+  CHECK(f[1].weights == 0.0);
+  CHECK(f[2].weights == 0.0);  // not used by the plan
+  for (const hw::Streamed& s : f) CHECK(s.kv_cache == 0.0);  // an MLP has no KV cache
 }

@@ -41,6 +41,8 @@ class CommandOptions {
   // --max-memory SIZE ("8 GiB"): the most memory the command may plan to take (study/memory_estimate.hpp); half
   // the machine's physical RAM by default.
   CommandOptions& max_memory();
+  // The plot's axes: --x KEY, --y METRIC, --series KEY (required: --x and --y are), and --y-auto.
+  CommandOptions& plot_axes(bool required);
   // The command's own options.
   boost::program_options::options_description_easy_init add();
 

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "shardsim/exec/trace.hpp"
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/plan/strategy.hpp"
 #include "shardsim/topo/topology.hpp"
@@ -24,10 +25,12 @@ struct Generation {
   Time decode_quantile(double q) const;
 };
 
-// Simulates the prefill and the decode steps of tokens 2 .. generated_tokens - 1. The last step's latency,
-// `last_step`, is the decode step simulated in detail elsewhere (with its trace): it is appended, not run twice.
+// Simulates the prefill and the decode steps of tokens 2 .. generated_tokens - 1. The last step is the decode step
+// simulated in detail elsewhere: the caller appends its latency to `decode` (it is not run twice). `trace`, when
+// given, receives the prefill ("prefill") and each step ("token K") one after another; the caller then records
+// the last step into it, so that the trace covers the whole generation.
 Generation run_generation(const topo::Topology& topology, const net::NetworkOptions& network,
                           const plan::Model& model, const plan::PlanSpec& plan, const workload::RunOptions& run,
-                          Time last_step);
+                          Trace* trace = nullptr);
 
 }  // namespace shardsim::exec

@@ -51,7 +51,7 @@ struct NodeStats {
   Bytes payload_delivered;  // collective results held by this node, its own pieces included
   Bytes memory_read;        // bytes its compute ops read from RAM
   Bytes memory_written;     // bytes its compute ops wrote to RAM
-  Bytes storage_read;       // weight bytes its compute ops read from storage (what did not fit in RAM)
+  Bytes storage_read;       // weight and KV cache bytes its compute ops read from storage (beyond RAM)
   Flop flops;
   Time compute_busy;        // time its compute ops ran
 };

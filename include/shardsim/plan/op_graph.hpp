@@ -69,9 +69,9 @@ struct Block {
 
 struct OpGraph {
   std::vector<Block> blocks;  // run in order, each `repeat` times
-  // Per topology node, the fraction of its weights that does not fit in its usable RAM and is read from storage at
-  // every use (hw/roofline.hpp). Empty: everything fits.
-  std::vector<double> streamed_weight_fraction;
+  // Per topology node, the fractions of its weights and of its KV cache that do not fit in its usable RAM and are
+  // read from storage at every use (hw/roofline.hpp). Empty: everything fits.
+  std::vector<hw::Streamed> streamed;
 };
 
 }  // namespace shardsim::plan

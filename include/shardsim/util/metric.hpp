@@ -30,6 +30,9 @@ struct MetricInfo {
 std::span<const MetricInfo> metric_catalog();
 // The catalog index of `name`, if it is one.
 std::optional<std::size_t> metric_index(std::string_view name);
+// The symbol of the metric's unit for axis labels: "s", "B", "tokens/s", "W", "J", "tokens/J"; "" for counts,
+// plain ratios, flags, cluster_price (its currency is the topology's) and names that are not metrics.
+std::string_view metric_symbol(std::string_view name);
 // True for the figures only a generation has (time to first token, decode latencies): a scenario without
 // prompt_tokens cannot expect them, and reports leave them out.
 bool generation_metric(std::string_view name);

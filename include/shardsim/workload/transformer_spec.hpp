@@ -134,8 +134,8 @@ Bytes weight_bytes(const TransformerSpec& spec);
 Bytes kv_bytes_per_token_per_layer(const TransformerSpec& spec);
 Bytes kv_bytes_per_token(const TransformerSpec& spec);
 
-// One op of a pass, for a plan to place or shard. weight_bytes is the part of bytes_read that is parameters
-// (the rest is activations and KV cache).
+// One op of a pass, for a plan to place or shard. weight_bytes is the part of bytes_read that is parameters,
+// kv_cache_bytes the part that is the KV cache (the rest is activations).
 struct OpCost {
   std::string name;
   Flop flops;
@@ -144,11 +144,13 @@ struct OpCost {
   Bytes weight_bytes;
   std::optional<hw::NumberFormat> kernel{};  // a matmul's weights' format (which picks a node's kernel rate)
   std::int64_t rows = 1;                   // rows it multiplies at once (decode: one per sequence)
+  Bytes kv_cache_bytes{};
 
   hw::ComputeWork work() const {
     hw::ComputeWork w{flops, bytes_read, bytes_written, weight_bytes};
     w.kernel = kernel;
     w.rows = rows;
+    w.kv_cache_bytes = kv_cache_bytes;
     return w;
   }
 };
