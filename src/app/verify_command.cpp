@@ -1,9 +1,7 @@
 #include "shardsim/app/commands.hpp"
 
 #include <cmath>
-#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "shardsim/app/command_options.hpp"
@@ -72,31 +70,17 @@ int verify_seed(const CommandOptions& cli, int nodes, double tolerance, std::ost
   return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error, tolerance);
 }
 
-// --split "3,2,1": positive weights, one per rank.
-std::vector<double> split_weights(const std::string& text) {
-  std::vector<double> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string part = text.substr(start, comma - start);
-    char* end = nullptr;
-    const double w = std::strtod(part.c_str(), &end);
-    if (part.empty() || end != part.c_str() + part.size() || !(w > 0) || !std::isfinite(w)) {
-      throw command_line_error("--split: expected positive weights, one per rank, as 3,1,1; got '" + text + "'");
-    }
-    out.push_back(w);
-    start = comma + 1;
-  }
-  return out;
-}
-
 int verify_tensor(const CommandOptions& cli, int degree, double tolerance, std::ostream& out) {
   verify::TensorCheckOptions o;
   read_layer_shape(cli, o);
   o.seq = cli.value_or<std::int64_t>("batch", o.seq);
   o.iterations = cli.value_or<int>("iterations", o.iterations);
   o.seed = cli.value<std::uint64_t>("seed");
-  if (cli.has("split")) o.split = split_weights(cli.text("split"));
+  if (cli.has("split")) {
+    const std::optional<std::vector<double>> weights = plan::parse_weights(cli.text("split"));
+    if (!weights) throw command_line_error("--split: expected positive weights, one per rank, as 3,1,1");
+    o.split = *weights;
+  }
   if (o.d_model > 8192 || o.d_ff > 32768 || o.seq > 1024 || o.heads * o.head_dim > 8192) {
     throw command_line_error(
         "verify is for small layers: at most --d-model 8192, --d-ff 32768, --batch 1024 tokens, "

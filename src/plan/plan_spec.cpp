@@ -1,8 +1,8 @@
 #include "shardsim/plan/plan_spec.hpp"
 
+#include "shardsim/plan/partition.hpp"
+
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 #include <variant>
 
 namespace shardsim::plan {
@@ -46,19 +46,12 @@ std::vector<double> read_split_weights(KeyReader& keys, const topo::Topology& to
     }
     return weights;
   }
-  std::size_t start = 0;
-  while (start <= split.size()) {
-    const std::size_t comma = std::min(split.find(',', start), split.size());
-    const std::string piece = split.substr(start, comma - start);
-    char* end = nullptr;
-    const double w = std::strtod(piece.c_str(), &end);
-    if (piece.empty() || end != piece.c_str() + piece.size() || !(w > 0) || !std::isfinite(w)) {
-      keys.fail("split", "expected \"even\", \"memory\", \"speed\" or positive weights, one per " +
-                             part_name + ", as \"3,1\"; got '" + split + "'");
-    }
-    weights.push_back(w);
-    start = comma + 1;
+  const std::optional<std::vector<double>> given = parse_weights(split);
+  if (!given) {
+    keys.fail("split", "expected \"even\", \"memory\", \"speed\" or positive weights, one per " + part_name +
+                           ", as \"3,1\"; got '" + split + "'");
   }
+  weights = *given;
   if (static_cast<int>(weights.size()) != parts) {
     keys.fail("split", std::to_string(weights.size()) + " weights for " + std::to_string(parts) + " " +
                            part_name + "s");

@@ -8,17 +8,22 @@ namespace shardsim::plan {
 namespace {
 
 
-// Part r of x split into `parts` balanced pieces (the first x % parts pieces get one more).
-std::int64_t part(std::int64_t x, std::int64_t parts, std::int64_t r) { return x / parts + (r < x % parts ? 1 : 0); }
+// The part of op `c` that units `held` of `units` carry (FLOPs and each byte count alike).
+hw::ComputeWork split_units(const workload::OpCost& c, std::int64_t units, Range held) {
+  hw::ComputeWork w = c.work();
+  w.flops = Flop{units_part(c.flops.count, units, held)};
+  w.bytes_read = Bytes{units_part(c.bytes_read.count, units, held)};
+  w.bytes_written = Bytes{units_part(c.bytes_written.count, units, held)};
+  w.weight_bytes = Bytes{units_part(c.weight_bytes.count, units, held)};
+  return w;
+}
+
+// Part r of x split into `parts` balanced pieces (the first x % parts pieces get one more): unit r of `parts`.
+std::int64_t part(std::int64_t x, std::int64_t parts, std::int64_t r) { return units_part(x, parts, Range{r, 1}); }
 
 // Part r of an op split `parts` ways (FLOPs and each byte count split the same way).
 hw::ComputeWork split(const workload::OpCost& c, std::int64_t parts, std::int64_t r) {
-  hw::ComputeWork w = c.work();
-  w.flops = Flop{part(c.flops.count, parts, r)};
-  w.bytes_read = Bytes{part(c.bytes_read.count, parts, r)};
-  w.bytes_written = Bytes{part(c.bytes_written.count, parts, r)};
-  w.weight_bytes = Bytes{part(c.weight_bytes.count, parts, r)};
-  return w;
+  return split_units(c, parts, Range{r, 1});
 }
 
 // How many ways the K/V work is split: T when T divides the KV heads, kv_heads when they are replicated.
@@ -47,20 +52,6 @@ hw::ComputeWork tensor_share(const workload::TransformerSpec& spec, const worklo
   }
   return split(c, t, r);
 }
-
-namespace {
-
-// The part of op `c` that units `held` of `units` carry (FLOPs and each byte count alike).
-hw::ComputeWork split_units(const workload::OpCost& c, std::int64_t units, Range held) {
-  hw::ComputeWork w = c.work();
-  w.flops = Flop{units_part(c.flops.count, units, held)};
-  w.bytes_read = Bytes{units_part(c.bytes_read.count, units, held)};
-  w.bytes_written = Bytes{units_part(c.bytes_written.count, units, held)};
-  w.weight_bytes = Bytes{units_part(c.weight_bytes.count, units, held)};
-  return w;
-}
-
-}  // namespace
 
 TensorExtents tensor_extents(const workload::TransformerSpec& spec) {
   return TensorExtents{spec.heads, spec.resolved_kv_heads(), spec.d_ff, spec.vocab};

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "shardsim/study/pipeline.hpp"
+#include "mixed_nodes.hpp"
 #include "temp_dir.hpp"
 
 using namespace shardsim;
@@ -18,42 +19,11 @@ namespace {
 // Two 4 GiB boards at 5 GB/s (pi0, pi1) and a 16 GiB desktop at 35 GB/s (desk), declared in that order, on one
 // switch; a transformer small enough to count: d_model 8, 8 layers, 2 heads of 4 on 2 KV heads, SwiGLU of 12,
 // vocabulary 11, fp32 throughout.
-// `attention` replaces the heads (the tensor cases use 4 heads of 2, on 4 KV heads); `strategy` the plan's.
+// `attention` replaces the heads (the tensor cases use 4 heads of 2, on 4 KV heads); `head` the [plan] table's first line (the strategy or runtime).
 std::string write_case(const testing::TempDir& dir, const std::string& plan,
                        const std::string& attention = "heads = 2\nkv_heads = 2\nhead_dim = 4\n",
                        const std::string& head = "strategy = \"pipeline\"\n") {
-  dir.write("topo.toml", R"([node_types.big]
-ram = "16 GiB"
-memory_bandwidth = "35 GB/s"
-flop_rate = "500 GFLOP/s"
-[node_types.small]
-ram = "4 GiB"
-memory_bandwidth = "5 GB/s"
-flop_rate = "30 GFLOP/s"
-[[switches]]
-name = "sw"
-[[nodes]]
-name = "pi0"
-type = "small"
-[[nodes]]
-name = "pi1"
-type = "small"
-[[nodes]]
-name = "desk"
-type = "big"
-[[links]]
-a = "pi0"
-b = "sw"
-bandwidth = "1 Gbit/s"
-[[links]]
-a = "pi1"
-b = "sw"
-bandwidth = "1 Gbit/s"
-[[links]]
-a = "desk"
-b = "sw"
-bandwidth = "1 Gbit/s"
-)");
+  dir.write("topo.toml", testing::mixed_nodes_topology());
   return dir.write("s.toml", R"(topology = "topo.toml"
 [transformer]
 vocab = 11

@@ -12,6 +12,7 @@
 #include "shardsim/study/search.hpp"
 #include "shardsim/table/merge.hpp"
 #include "shardsim/util/metric.hpp"
+#include "mixed_nodes.hpp"
 #include "temp_dir.hpp"
 
 using namespace shardsim;
@@ -209,38 +210,7 @@ namespace {
 // switch, with a transformer small enough to try every subset of nodes by hand: the first N nodes are never the
 // desktop alone, so a search over prefixes could not find it.
 std::string write_mixed_case(const testing::TempDir& dir, const std::string& plan) {
-  dir.write("mixed.toml", R"([node_types.big]
-ram = "16 GiB"
-memory_bandwidth = "35 GB/s"
-flop_rate = "500 GFLOP/s"
-[node_types.small]
-ram = "4 GiB"
-memory_bandwidth = "5 GB/s"
-flop_rate = "30 GFLOP/s"
-[[switches]]
-name = "sw"
-[[nodes]]
-name = "pi0"
-type = "small"
-[[nodes]]
-name = "pi1"
-type = "small"
-[[nodes]]
-name = "desk"
-type = "big"
-[[links]]
-a = "pi0"
-b = "sw"
-bandwidth = "1 Gbit/s"
-[[links]]
-a = "pi1"
-b = "sw"
-bandwidth = "1 Gbit/s"
-[[links]]
-a = "desk"
-b = "sw"
-bandwidth = "1 Gbit/s"
-)");
+  dir.write("mixed.toml", testing::mixed_nodes_topology());
   return dir.write("mixed-case.toml", R"(topology = "mixed.toml"
 [transformer]
 vocab = 32000
