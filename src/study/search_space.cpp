@@ -43,7 +43,8 @@ struct NodeChoice {
 // On nodes all of one type, the first N for every N. On mixed nodes, how many of each type (every count from none
 // to all of them, not every subset: nodes of one type differ only by their links), the types ordered fastest first
 // (memory bandwidth, what a decode step streams its weights at; ties in declaration order) so that rank 0, which
-// holds the embedding and gathers the logits, is a fastest node, and within a type in declaration order.
+// holds the embedding and gathers the logits, is a fastest node, and within a type the nodes with the fastest link
+// first (declaration order among equals).
 std::vector<NodeChoice> node_choices(const topo::Topology& t) {
   struct Type {
     std::string name;
@@ -61,6 +62,23 @@ std::vector<NodeChoice> node_choices(const topo::Topology& t) {
   if (types.size() <= 1) {
     for (int n = 1; n <= t.node_count(); ++n) out.push_back(NodeChoice{n, "", ""});
     return out;
+  }
+  // Within a type, the nodes with the fastest link first (they differ in nothing else), then in declaration order.
+  std::vector<double> link_rate(static_cast<std::size_t>(t.node_count()), 0.0);
+  for (topo::LinkId l = 0; l < t.link_count(); ++l) {
+    for (const topo::VertexId v : {t.link(l).a, t.link(l).b}) {
+      for (topo::NodeId n = 0; n < t.node_count(); ++n) {
+        if (t.node_vertex(n) == v) {
+          link_rate[static_cast<std::size_t>(n)] =
+              std::max(link_rate[static_cast<std::size_t>(n)], t.link(l).spec.bandwidth.per_second);
+        }
+      }
+    }
+  }
+  for (Type& type : types) {
+    std::stable_sort(type.nodes.begin(), type.nodes.end(), [&](topo::NodeId a, topo::NodeId b) {
+      return link_rate[static_cast<std::size_t>(a)] > link_rate[static_cast<std::size_t>(b)];
+    });
   }
   std::stable_sort(types.begin(), types.end(), [](const Type& a, const Type& b) { return a.bandwidth > b.bandwidth; });
   // Counts per type as a mixed-radix number, the first type's count varying slowest; all-zero left out.
