@@ -31,6 +31,7 @@
 #include <stdexcept>
 
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/partition.hpp"
 #include "shardsim/plan/strategy.hpp"
 #include "shardsim/util/concat.hpp"
 #include "shardsim/util/error.hpp"
@@ -160,23 +161,11 @@ std::optional<Problem> rpc_problem(const workload::TransformerSpec& spec, const 
 
 // "3,1,1": one non-negative share per device, not all zero (llama.cpp's --tensor-split).
 std::optional<std::vector<double>> parse_split(const std::string& text) {
-  std::vector<double> out;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', at), text.size());
-    const std::string item = text.substr(at, comma - at);
-    std::size_t used = 0;
-    double value = -1;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    if (used != item.size() || !(value >= 0) || value > 1e9) return std::nullopt;
-    out.push_back(value);
-    at = comma + 1;
+  std::optional<std::vector<double>> out = parse_weights(text, true);
+  if (!out || std::accumulate(out->begin(), out->end(), 0.0) <= 0) return std::nullopt;
+  for (const double w : *out) {
+    if (w > 1e9) return std::nullopt;
   }
-  if (std::accumulate(out.begin(), out.end(), 0.0) <= 0) return std::nullopt;
   return out;
 }
 

@@ -60,7 +60,7 @@ std::vector<Range> weighted_split(std::int64_t extent, const std::vector<double>
   return ranges;
 }
 
-std::optional<std::vector<double>> parse_weights(const std::string& text) {
+std::optional<std::vector<double>> parse_weights(const std::string& text, bool zeros) {
   std::vector<double> out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -68,7 +68,8 @@ std::optional<std::vector<double>> parse_weights(const std::string& text) {
     const std::string piece = text.substr(start, comma - start);
     char* end = nullptr;
     const double w = std::strtod(piece.c_str(), &end);
-    if (piece.empty() || end != piece.c_str() + piece.size() || !(w > 0) || !std::isfinite(w)) return std::nullopt;
+    if (piece.empty() || end != piece.c_str() + piece.size() || !std::isfinite(w)) return std::nullopt;
+    if (!(w > 0) && !(zeros && w == 0)) return std::nullopt;
     out.push_back(w);
     start = comma + 1;
   }

@@ -25,8 +25,8 @@ std::vector<Range> balanced_split(std::int64_t extent, int parts);
 // Equal weights give balanced_split() exactly.
 std::vector<Range> weighted_split(std::int64_t extent, const std::vector<double>& weights);
 
-// Weights written as llama.cpp's --tensor-split writes them, "3,1,1": positive finite numbers separated by commas;
-// none when the text is anything else.
-std::optional<std::vector<double>> parse_weights(const std::string& text);
+// Weights written as llama.cpp's --tensor-split writes them, "3,1,1": positive finite numbers separated by commas
+// (zeros too when `zeros` is set); none when the text is anything else.
+std::optional<std::vector<double>> parse_weights(const std::string& text, bool zeros = false);
 
 }  // namespace shardsim::plan
