@@ -6,6 +6,7 @@
 
 #include "shardsim/app/command_options.hpp"
 #include "shardsim/plan/partition.hpp"
+#include "shardsim/plan/tensor_split.hpp"
 #include "shardsim/verify/seed_check.hpp"
 #include "shardsim/verify/tensor_check.hpp"
 #include "shardsim/verify/training_check.hpp"
@@ -75,6 +76,11 @@ int verify_tensor(const CommandOptions& cli, int degree, double tolerance, std::
   o.seq = cli.value_or<std::int64_t>("batch", o.seq);
   o.iterations = cli.value_or<int>("iterations", o.iterations);
   o.seed = cli.value<std::uint64_t>("seed");
+  if (cli.has("split")) {
+    const std::optional<std::vector<double>> weights = plan::parse_weights(cli.text("split"));
+    if (!weights) throw command_line_error("--split: expected positive weights, one per rank, as 3,1,1");
+    o.split = *weights;
+  }
   if (o.d_model > 8192 || o.d_ff > 32768 || o.seq > 1024 || o.heads * o.head_dim > 8192) {
     throw command_line_error(
         "verify is for small layers: at most --d-model 8192, --d-ff 32768, --batch 1024 tokens, "
@@ -92,7 +98,17 @@ int verify_tensor(const CommandOptions& cli, int degree, double tolerance, std::
                 static_cast<long long>(o.kv_heads), static_cast<long long>(o.head_dim),
                 static_cast<long long>(o.d_ff), static_cast<long long>(o.seq), degree, o.iterations,
                 static_cast<unsigned long long>(o.seed));
-  return report(out, header, r.single_sum, r.sharded_sum, r.max_relative_error, tolerance);
+  std::string title = header;
+  if (!o.split.empty()) {
+    // What each rank holds: the plan's uneven split of these heads and columns.
+    const plan::TensorSplit split =
+        *plan::uneven_tensor_split(plan::TensorExtents{o.heads, o.kv_heads, o.d_ff, o.d_ff}, o.split).split;
+    title += "\nsplit " + cli.text("split") + ": query heads per rank";
+    for (std::size_t i = 0; i < split.heads.size(); ++i) title.append(i ? "/" : " ").append(std::to_string(split.heads[i].size));
+    title += ", d_ff columns per rank";
+    for (std::size_t i = 0; i < split.ff.size(); ++i) title.append(i ? "/" : " ").append(std::to_string(split.ff[i].size));
+  }
+  return report(out, title, r.single_sum, r.sharded_sum, r.max_relative_error, tolerance);
 }
 
 // One training step's gradients: the layer of the tensor plan split over `degree` ranks x --replicas.
@@ -175,13 +191,15 @@ compares it with the unsplit layer.
           10 iterations); uneven splits are balanced.
   tensor: a pre-norm decoder layer (grouped-query attention, SwiGLU MLP) split Megatron-style over --nodes
           ranks: heads and d_ff columns per rank, an all-reduce after attention and after the MLP (defaults
-          d_model 256, 8 heads, 2 KV heads of 32, d_ff 688, 5 tokens, 3 iterations).
+          d_model 256, 8 heads, 2 KV heads of 32, d_ff 688, 5 tokens, 3 iterations); --split 3,1
+          splits heads and columns unevenly, as the tensor plan's plan.split does.
   --training: one training step of the tensor plan's layer (defaults d_model 64, 8 heads, 2 KV heads of 8,
           d_ff 176, 6 sequences of 5 tokens): its hand-written backward pass, checked against finite
           differences, then split over --nodes ranks x --replicas data-parallel replicas (default 2), in float
           and in double, and the gradients compared with the single machine's.
 example: shardsim verify --nodes 256
 example: shardsim verify --plan tensor --nodes 4
+example: shardsim verify --plan tensor --nodes 3 --split 3,2,1
 example: shardsim verify --training --nodes 8 --replicas 3
 
 options)");
@@ -193,6 +211,7 @@ options)");
       "heads", po::value<std::int64_t>(), "tensor: attention heads")(
       "kv-heads", po::value<std::int64_t>(), "tensor: key/value heads")(
       "head-dim", po::value<std::int64_t>(), "tensor: width of a head")(
+      "split", po::value<std::string>(), "tensor: weights of an uneven split, one per rank (3,2,1)")(
       "nodes", po::value<int>()->default_value(4), "machines (tensor: ranks) the layer is split across")(
       "replicas", po::value<int>(), "training: data-parallel replicas, each split over --nodes ranks")(
       "iterations", po::value<int>(), "times the layer is applied")(
@@ -205,6 +224,9 @@ options)");
   const int nodes = options.value<int>("nodes");
   const double tolerance = options.value<double>("tolerance");
   if (!(tolerance > 0.0) || !std::isfinite(tolerance)) throw command_line_error("--tolerance must be positive");
+  if (options.has("split") && (plan != "tensor" || options.value<bool>("training"))) {
+    throw command_line_error("--split applies to --plan tensor only (not its training check)");
+  }
   if (options.value<bool>("training")) {
     if (!options.defaulted("plan") && plan != "tensor") {
       throw command_line_error("--plan: --training checks the tensor plan's layer, not --plan " + plan);

@@ -533,7 +533,7 @@ class DllamaRuntime final : public Strategy {
     spec.runtime.buffer = choice(keys, "buffer", buffers, NumberFormat::q8_0);
     spec.runtime.max_seq_len = integer_in(keys, "max_seq_len", 0, 1, model.max_context);
     // By default the largest power of two the cluster (and, from 0.7.3, the KV heads) allow.
-    const std::int64_t available = ctx.topology.node_count();
+    const std::int64_t available = available_nodes(ctx.topology, spec);
     std::int64_t most = b->caps_node_kv_heads ? std::min(available, model.resolved_kv_heads()) : available;
     std::int64_t fallback = 1;
     while (fallback * 2 <= most) fallback *= 2;

@@ -128,12 +128,12 @@ class ExoRuntime final : public Strategy {
     }
     spec.runtime.version = "d7b51b0";
     if (ctx.run.batch != 1) keys.fail("runtime", "exo runs one request here: run.batch must be 1");
-    const int cores = ctx.topology.node(0).cores;
+    const int cores = ctx.topology.node(node_of_rank(spec, 0)).cores;
     spec.runtime.threads = static_cast<int>(integer_in(keys, "threads", cores, 1, 256));
-    const std::int64_t available = ctx.topology.node_count();
+    const std::int64_t available = available_nodes(ctx.topology, spec);
     spec.nodes = read_nodes(keys, available, available, available);
     for (int d = 0; d < spec.nodes; ++d) {
-      spec.runtime.split.push_back(static_cast<double>(ctx.topology.node(static_cast<NodeId>(d)).ram.count));
+      spec.runtime.split.push_back(static_cast<double>(ctx.topology.node(node_of_rank(spec, d)).ram.count));
     }
     if (std::optional<Problem> problem = exo_problem(*ctx.model.transformer)) fail_at(keys, *problem, "runtime");
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "shardsim/plan/partition.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::plan {
@@ -13,19 +14,37 @@ bool is_mlp(const std::string& name) { return name == "mlp_gate" || name == "mlp
 
 }  // namespace
 
-std::vector<std::vector<std::int64_t>> route_tokens(const workload::TransformerSpec& spec, std::int64_t batch, int nodes,
-                                                    Routing routing, std::mt19937_64& random) {
+std::vector<std::int64_t> expert_owners(const workload::TransformerSpec& spec, int nodes,
+                                        const std::vector<double>& weights) {
+  std::vector<std::int64_t> owner(static_cast<std::size_t>(spec.experts));
+  if (weights.empty()) {
+    for (std::int64_t e = 0; e < spec.experts; ++e) owner[static_cast<std::size_t>(e)] = e % nodes;
+    return owner;
+  }
+  const std::vector<Range> blocks = weighted_split(spec.experts, weights);
+  for (std::size_t node = 0; node < blocks.size(); ++node) {
+    for (std::int64_t e = blocks[node].begin; e < blocks[node].end(); ++e) {
+      owner[static_cast<std::size_t>(e)] = static_cast<std::int64_t>(node);
+    }
+  }
+  return owner;
+}
+
+std::vector<std::vector<std::int64_t>> route_tokens(const workload::TransformerSpec& spec, std::int64_t batch,
+                                                    const std::vector<std::int64_t>& owners, Routing routing,
+                                                    std::mt19937_64& random) {
   const std::int64_t k = spec.experts_per_token;
+  const std::int64_t nodes = owners.empty() ? 1 : *std::max_element(owners.begin(), owners.end()) + 1;
   std::vector<std::vector<std::int64_t>> chosen(static_cast<std::size_t>(batch));
   for (auto& experts : chosen) {
     if (routing == Routing::worst) {
-      // As many as possible on one node other than node 0 (node w = 1: experts 1, 1 + N, ...), the rest on the
-      // next nodes in turn.
+      // As many as possible on one node other than node 0 (node w = 1: its experts in order, 1, 1 + N, ... when
+      // they are spread e mod N), the rest on the next nodes in turn.
       const std::int64_t w = nodes > 1 ? 1 : 0;
       for (std::int64_t offset = 0; offset < nodes && static_cast<std::int64_t>(experts.size()) < k; ++offset) {
-        for (std::int64_t e = (w + offset) % nodes; e < spec.experts && static_cast<std::int64_t>(experts.size()) < k;
-             e += nodes) {
-          experts.push_back(e);
+        const std::int64_t node = (w + offset) % nodes;
+        for (std::int64_t e = 0; e < spec.experts && static_cast<std::int64_t>(experts.size()) < k; ++e) {
+          if (owners[static_cast<std::size_t>(e)] == node) experts.push_back(e);
         }
       }
       continue;
@@ -43,10 +62,11 @@ std::vector<std::vector<std::int64_t>> route_tokens(const workload::TransformerS
   return chosen;
 }
 
-std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std::int64_t rows, int nodes,
-                                      Routing routing, std::mt19937_64& random) {
+std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std::int64_t rows,
+                                      const std::vector<std::int64_t>& owners, Routing routing,
+                                      std::mt19937_64& random) {
   std::vector<std::int64_t> out(static_cast<std::size_t>(spec.experts), 0);
-  for (const auto& experts : route_tokens(spec, rows, nodes, routing, random)) {
+  for (const auto& experts : route_tokens(spec, rows, owners, routing, random)) {
     for (std::int64_t e : experts) {
       require(e >= 0 && e < spec.experts, "expert plan: routed to a missing expert");
       ++out[static_cast<std::size_t>(e)];
@@ -55,7 +75,8 @@ std::vector<std::int64_t> expert_rows(const workload::TransformerSpec& spec, std
   return out;
 }
 
-std::optional<Problem> expert_plan_problem(const workload::TransformerSpec& spec, int nodes) {
+std::optional<Problem> expert_plan_problem(const workload::TransformerSpec& spec, int nodes,
+                                           const std::vector<double>& weights) {
   if (spec.experts < 2) {
     return Problem{"strategy", "the expert plan needs a mixture of experts (this model has one MLP per layer)"};
   }
@@ -63,6 +84,16 @@ std::optional<Problem> expert_plan_problem(const workload::TransformerSpec& spec
   if (nodes > spec.experts) {
     return Problem{"nodes",
                    "more nodes (" + std::to_string(nodes) + ") than experts (" + std::to_string(spec.experts) + ")"};
+  }
+  if (!weights.empty()) {
+    const std::vector<Range> blocks = weighted_split(spec.experts, weights);
+    for (std::size_t node = 0; node < blocks.size(); ++node) {
+      if (blocks[node].size == 0) {
+        return Problem{"split", "node " + std::to_string(node) + " would get no expert of " +
+                                    std::to_string(spec.experts)};
+      }
+    }
+    return std::nullopt;
   }
   if (spec.experts % nodes != 0) {
     return Problem{"nodes", "experts (" + std::to_string(spec.experts) + ") must be divisible by the number of nodes (" +
@@ -73,7 +104,8 @@ std::optional<Problem> expert_plan_problem(const workload::TransformerSpec& spec
 
 PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                   const PlanSpec& plan) {
-  require(!expert_plan_problem(spec, plan.nodes), "expert plan: invalid");
+  require(!expert_plan_problem(spec, plan.nodes, plan.rank_weights), "expert plan: invalid");
+  const std::vector<std::int64_t> owners = expert_owners(spec, plan.nodes, plan.rank_weights);
   const std::int64_t n = plan.nodes;
   const workload::PassCost host = workload::pass_cost(spec, pass);
   // One expert's MLP on r rows: the dense model's MLP ops.
@@ -102,12 +134,12 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
     for (const workload::OpCost& c : host.layer) {
       if (!is_mlp(c.name)) last = {add(layer + c.name, ComputeOp{0, c.work()}, last)};
     }
-    const std::vector<std::int64_t> rows = expert_rows(spec, pass.rows(), plan.nodes, plan.routing, random);
+    const std::vector<std::int64_t> rows = expert_rows(spec, pass.rows(), owners, plan.routing, random);
     std::vector<OpId> combined;
     for (std::int64_t e = 0; e < spec.experts; ++e) {
       const std::int64_t r = rows[static_cast<std::size_t>(e)];
       if (r == 0) continue;
-      const std::int64_t node = e % n;
+      const std::int64_t node = owners[static_cast<std::size_t>(e)];
       const Bytes activations = hw::bytes_for(spec.activation_format, r * spec.d_model);
       const std::string name = layer + "expert" + std::to_string(e);
       std::vector<OpId> deps = last;
@@ -133,7 +165,8 @@ PlannedWorkload build_expert_plan(const workload::TransformerSpec& spec, const w
   const workload::ParamCounts p = workload::param_counts(spec);
   for (std::int64_t node = 0; node < n; ++node) {
     RankFootprint fp;
-    fp.params = spec.layers * (spec.experts / n) * p.mlp_per_expert();
+    const auto held = static_cast<std::int64_t>(std::count(owners.begin(), owners.end(), node));
+    fp.params = spec.layers * held * p.mlp_per_expert();
     if (node == 0) {
       fp.params += spec.layers * (p.attention_per_layer() + p.router.total() + p.layer_norms) + p.token_embedding +
                    p.position_embedding + p.final_norm + p.lm_head.total();

@@ -40,7 +40,7 @@ class ExpertStep {
       // Each layer's routing, drawn once per micro-batch and used by its forward and its backward.
       std::vector<std::vector<std::int64_t>> routed;
       for (std::int64_t l = 0; l < spec_.layers; ++l) {
-        routed.push_back(expert_rows(spec_, rows_, plan_.nodes, plan_.routing, random_));
+        routed.push_back(expert_rows(spec_, rows_, expert_owners(spec_, plan_.nodes, {}), plan_.routing, random_));
         for (std::int64_t e = 0; e < spec_.experts; ++e) {
           routed_rows_[static_cast<std::size_t>(e % plan_.nodes)] += routed.back()[static_cast<std::size_t>(e)];
         }

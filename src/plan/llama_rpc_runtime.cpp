@@ -31,6 +31,7 @@
 #include <stdexcept>
 
 #include "shardsim/plan/plan_spec.hpp"
+#include "shardsim/plan/partition.hpp"
 #include "shardsim/plan/strategy.hpp"
 #include "shardsim/util/concat.hpp"
 #include "shardsim/util/error.hpp"
@@ -160,23 +161,11 @@ std::optional<Problem> rpc_problem(const workload::TransformerSpec& spec, const 
 
 // "3,1,1": one non-negative share per device, not all zero (llama.cpp's --tensor-split).
 std::optional<std::vector<double>> parse_split(const std::string& text) {
-  std::vector<double> out;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', at), text.size());
-    const std::string item = text.substr(at, comma - at);
-    std::size_t used = 0;
-    double value = -1;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    if (used != item.size() || !(value >= 0) || value > 1e9) return std::nullopt;
-    out.push_back(value);
-    at = comma + 1;
+  std::optional<std::vector<double>> out = parse_weights(text, true);
+  if (!out || std::accumulate(out->begin(), out->end(), 0.0) <= 0) return std::nullopt;
+  for (const double w : *out) {
+    if (w > 1e9) return std::nullopt;
   }
-  if (std::accumulate(out.begin(), out.end(), 0.0) <= 0) return std::nullopt;
   return out;
 }
 
@@ -195,11 +184,11 @@ class LlamaRpcRuntime final : public Strategy {
     spec.runtime.version = "004d67e";
     if (ctx.run.batch != 1) keys.fail("runtime", "llama.cpp-rpc is modelled for one sequence: run.batch must be 1");
     // rpc-server's default: half the hardware threads.
-    const int cores = ctx.topology.node(0).cores;
+    const int cores = ctx.topology.node(node_of_rank(spec, 0)).cores;
     spec.runtime.threads = static_cast<int>(integer_in(keys, "threads", std::max(1, cores / 2), 1, 256));
     spec.runtime.max_seq_len = integer_in(keys, "max_seq_len", std::min<std::int64_t>(4096, model.max_context), 1,
                                           model.max_context);
-    const std::int64_t available = ctx.topology.node_count();
+    const std::int64_t available = available_nodes(ctx.topology, spec);
     spec.nodes = read_nodes(keys, available, available, available);
     if (const std::optional<std::string> text = keys.string("tensor_split")) {
       const std::optional<std::vector<double>> split = parse_split(*text);
@@ -208,7 +197,7 @@ class LlamaRpcRuntime final : public Strategy {
     } else {
       // The memory each rpc-server reports for its CPU device: the board's RAM.
       for (int d = 0; d < spec.nodes; ++d) {
-        spec.runtime.split.push_back(static_cast<double>(ctx.topology.node(static_cast<NodeId>(d)).ram.count));
+        spec.runtime.split.push_back(static_cast<double>(ctx.topology.node(node_of_rank(spec, d)).ram.count));
       }
     }
     if (std::optional<Problem> problem = rpc_problem(model, spec)) fail_at(keys, *problem, "runtime");

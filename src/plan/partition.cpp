@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "shardsim/util/error.hpp"
 
@@ -57,6 +58,22 @@ std::vector<Range> weighted_split(std::int64_t extent, const std::vector<double>
   }
   require(begin == extent, "weighted_split: parts do not cover the extent");
   return ranges;
+}
+
+std::optional<std::vector<double>> parse_weights(const std::string& text, bool zeros) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string piece = text.substr(start, comma - start);
+    char* end = nullptr;
+    const double w = std::strtod(piece.c_str(), &end);
+    if (piece.empty() || end != piece.c_str() + piece.size() || !std::isfinite(w)) return std::nullopt;
+    if (!(w > 0) && !(zeros && w == 0)) return std::nullopt;
+    out.push_back(w);
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace shardsim::plan

@@ -56,14 +56,14 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
   auto first = [&bounds](std::int64_t s) { return bounds[static_cast<std::size_t>(s)]; };
 
   PlannedWorkload out;
-  for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(node_of_rank(plan, i));
+  for (int i = 0; i < plan.nodes; ++i) out.nodes.push_back(i);  // ranks: plan_pass places them (plan.use)
   // Stage s is the tensor group of nodes [s T, (s + 1) T); its hierarchical groups are its members' switches.
   std::vector<TensorGroup> group(static_cast<std::size_t>(stages));
   for (std::int64_t s = 0; s < stages; ++s) {
     TensorGroup& g = group[static_cast<std::size_t>(s)];
     g.algorithm = plan.algorithm;
     for (std::int64_t r = 0; r < t; ++r) {
-      g.nodes.push_back(node_of_rank(plan, static_cast<int>(s * t + r)));
+      g.nodes.push_back(static_cast<plan::NodeId>(s * t + r));
       if (!plan.groups.empty()) g.groups.push_back(plan.groups[static_cast<std::size_t>(s * t + r)]);
     }
   }

@@ -19,7 +19,7 @@ class SeedStrategy final : public Strategy {
     }
     // Every node must hold at least one column of each matrix.
     const workload::ModelSpec& m = *ctx.model.mlp;
-    const std::int64_t available = ctx.topology.node_count();
+    const std::int64_t available = available_nodes(ctx.topology, spec);
     const std::int64_t most = std::min({available, m.d_model, m.d_ff});
     spec.nodes = read_nodes(keys, available, most, available,
                             "every node needs at least one column of d_model = " + std::to_string(m.d_model));

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <variant>
 
 #include "shardsim/plan/memory_fit.hpp"
 #include "shardsim/plan/strategy.hpp"
@@ -53,9 +54,35 @@ std::optional<SeedLayerFigures> Strategy::layer_figures(const Model&, const Plan
   return std::nullopt;
 }
 
+void place_on_nodes(PlannedWorkload& planned, const PlanSpec& spec) {
+  if (spec.use.empty()) return;
+  auto node = [&spec](NodeId rank) {
+    require(rank >= 0 && static_cast<std::size_t>(rank) < spec.use.size(), "plan: an op on a rank beyond plan.use");
+    return spec.use[static_cast<std::size_t>(rank)];
+  };
+  for (Block& block : planned.graph.blocks) {
+    for (Op& op : block.ops) {
+      if (auto* compute = std::get_if<ComputeOp>(&op.kind)) {
+        compute->node = node(compute->node);
+      } else {
+        for (NodeId& member : std::get<CollectiveOp>(op.kind).members) member = node(member);
+      }
+    }
+  }
+  for (NodeId& n : planned.nodes) n = node(n);
+}
+
+PlannedWorkload plan_training_step(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                   std::int64_t batch, const PlanSpec& plan) {
+  PlannedWorkload planned = strategy_of(plan).build_training(spec, run, batch, plan);
+  place_on_nodes(planned, plan);
+  return planned;
+}
+
 PlannedWorkload plan_pass(const topo::Topology& topology, const Model& model, const PlanSpec& spec,
                           const workload::PassShape& pass, std::int64_t pass_index) {
   PlannedWorkload planned = strategy_of(spec).build(model, pass, spec, pass_index);
+  place_on_nodes(planned, spec);
   planned.graph.streamed = streamed_fractions(topology, planned);
   return planned;
 }

@@ -17,7 +17,9 @@ PlannedWorkload build_tensor_mlp_plan(const workload::ModelSpec& model, std::int
   const Bytes row_block{batch * d * v};  // b x D values: the input, a partial output, the output
 
   PlannedWorkload out;
-  const std::vector<Range> expand_cols = balanced_split(model.d_ff, n);
+  // Balanced, or by plan.split's weights (largest remainder: every column on one node).
+  const std::vector<Range> expand_cols =
+      plan.rank_weights.empty() ? balanced_split(model.d_ff, n) : weighted_split(model.d_ff, plan.rank_weights);
   for (int i = 0; i < n; ++i) out.nodes.push_back(i);
   auto collective = [&](collective::CollectiveKind kind, std::vector<Bytes> pieces) {
     // Recursive doubling has no broadcast: the input then goes down a binomial tree.

@@ -23,11 +23,16 @@ std::string tensor_plan_problem(const workload::TransformerSpec& spec, int degre
 
 PlannedWorkload build_tensor_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                   const PlanSpec& plan) {
-  require(tensor_plan_problem(spec, plan.nodes).empty(), "tensor plan: invalid degree");
   const std::int64_t t = plan.nodes;
   const workload::PassCost cost = workload::pass_cost(spec, pass);
   PlannedWorkload out;
-  TensorGroup group{{}, plan.algorithm, plan.groups};
+  TensorGroup group{{}, plan.algorithm, plan.groups, std::nullopt};
+  if (plan.rank_weights.empty()) {
+    require(tensor_plan_problem(spec, plan.nodes).empty(), "tensor plan: invalid degree");
+  } else {
+    group.uneven = uneven_tensor_split(tensor_extents(spec), plan.rank_weights).split;
+    require(group.uneven && group.uneven->degree() == t, "tensor plan: invalid uneven split");
+  }
   for (int i = 0; i < plan.nodes; ++i) {
     out.nodes.push_back(i);
     group.nodes.push_back(i);
@@ -43,7 +48,9 @@ PlannedWorkload build_tensor_plan(const workload::TransformerSpec& spec, const w
   append_tensor_edge(head, "", spec, pass, cost.post, group, none);
   out.graph.blocks = {std::move(embed), std::move(layer), std::move(head)};
   for (std::int64_t r = 0; r < t; ++r) {
-    out.footprint.push_back(tensor_rank_footprint(spec, pass, pass.batch, spec.layers, true, true, t, r));
+    out.footprint.push_back(group.uneven ? tensor_rank_footprint(spec, pass, pass.batch, spec.layers, true, true,
+                                                                 *group.uneven, r)
+                                         : tensor_rank_footprint(spec, pass, pass.batch, spec.layers, true, true, t, r));
   }
   return out;
 }

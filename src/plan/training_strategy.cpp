@@ -21,7 +21,7 @@ void read_step_keys(KeyReader& keys, PlanSpec& spec) {
 
 void read_layout_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec, TensorDegree degree,
                           bool data_only) {
-  const std::int64_t available = ctx.topology.node_count();
+  const std::int64_t available = available_nodes(ctx.topology, spec);
   spec.nodes = read_nodes(keys, available, available, available);
   spec.data_parallel = static_cast<int>(integer_in(keys, "data_parallel", data_only ? spec.nodes : 1, 1, spec.nodes));
   if (data_only && spec.data_parallel != spec.nodes) {

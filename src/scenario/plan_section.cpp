@@ -60,11 +60,17 @@ plan::PlanSpec read_plan_spec(TomlReader& p, const Scenario& s) {
   out.algorithm = choice(p, "collective", collective::algorithm_names(),
                             transformer ? collective::Algorithm::ring : collective::Algorithm::direct);
 
+  // plan.use, for every strategy: the plan is built on ranks and placed on these nodes (plan::place_on_nodes).
+  out.use = plan::read_use(p, s.topology);
   const plan::PlanContext context{s.topology, model, s.run};
   if (training) {
     strategy->read_training(p, context, out);  // a strategy that does not train fails, naming those that do
   } else {
     strategy->read(p, context, out);
+  }
+  if (!out.use.empty() && static_cast<std::size_t>(out.nodes) != out.use.size()) {
+    p.fail("nodes", "plan.use names " + std::to_string(out.use.size()) + " nodes, the plan uses " +
+                        std::to_string(out.nodes));
   }
   const std::vector<collective::CollectiveKind> kinds = strategy->collectives(model, out, training);
   for (const collective::CollectiveKind kind : kinds) {

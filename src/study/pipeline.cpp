@@ -13,7 +13,7 @@ plan::PlannedWorkload plan_scenario(const scenario::Scenario& s, const plan::Pla
   if (s.run.training) {
     // No streaming from storage: a training step rewrites every weight it holds, so what does not fit is a result
     // ("does not fit"), not a slower step.
-    return plan::strategy_of(plan).build_training(*s.transformer, *s.run.training, s.run.batch, plan);
+    return plan::plan_training_step(*s.transformer, *s.run.training, s.run.batch, plan);
   }
   // The decode step at the scenario's context: in a generation, its last step (pass prompt + generated - 1).
   const std::int64_t k = s.run.generates() ? s.run.generated_tokens - 1 : 0;

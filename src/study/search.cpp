@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <mutex>
 
 #include "parallel_for.hpp"
@@ -79,6 +80,39 @@ std::vector<std::size_t> front(const SearchResult& r, std::string_view cost) {
   return out;
 }
 
+// Whether two plans split alike: the same layers per stage, and per-rank weights in the same proportions.
+bool same_split(const plan::PlanSpec& a, const plan::PlanSpec& b) {
+  if (a.stage_layers != b.stage_layers || a.rank_weights.size() != b.rank_weights.size()) return false;
+  double sa = 0, sb = 0;
+  for (std::size_t i = 0; i < a.rank_weights.size(); ++i) {
+    sa += a.rank_weights[i];
+    sb += b.rank_weights[i];
+  }
+  for (std::size_t i = 0; i < a.rank_weights.size(); ++i) {
+    if (std::abs(a.rank_weights[i] / sa - b.rank_weights[i] / sb) > 1e-12) return false;
+  }
+  return true;
+}
+
+// Whether every node the plan uses can stream weights from storage.
+bool has_storage(const scenario::Scenario& s, const plan::PlanSpec& spec) {
+  for (int r = 0; r < spec.nodes; ++r) {
+    if (!s.topology.node(plan::node_of_rank(spec, r)).storage_bandwidth) return false;
+  }
+  return true;
+}
+
+// Why the plan's nodes cannot hold the transformer's weights even once between them (their usable RAM added up
+// against every parameter in the weight format; every plan holds each weight at least once), or none.
+std::optional<std::string> weights_exceed_ram(const scenario::Scenario& s, const plan::PlanSpec& spec) {
+  if (!s.transformer) return std::nullopt;
+  const Bytes weights = hw::bytes_for(s.transformer->weight_format, workload::param_counts(*s.transformer).total());
+  Bytes ram{0};
+  for (int r = 0; r < spec.nodes; ++r) ram = ram + s.topology.node(plan::node_of_rank(spec, r)).usable_ram();
+  if (weights <= ram) return std::nullopt;
+  return "the nodes' usable RAM (" + format_bytes(ram) + ") is less than the weights (" + format_bytes(weights) + ")";
+}
+
 // Judges one candidate: refused by its strategy, pruned by a closed form, or simulated.
 Outcome judge(const scenario::Scenario& s, const SearchOptions& options, const Candidate& c) {
   Outcome o;
@@ -99,10 +133,26 @@ Outcome judge(const scenario::Scenario& s, const SearchOptions& options, const C
     return o;
   }
   // A split the nodes make even (alike nodes) is the even plan, tried once.
-  if (c.uneven && spec.stage_layers.empty()) {
+  if (c.uneven && !spec.uneven()) {
     o.verdict = Verdict::pruned;
     o.reason = "the same plan as split = \"even\" on these nodes";
     return o;
+  }
+  // On nodes alike in what both weigh, "speed" gives the weights "memory" gives: the same plan, tried once.
+  if (const auto at = c.plan_toml.find("split = \"speed\""); at != std::string::npos) {
+    std::string memory = c.plan_toml;
+    memory.replace(at, std::string("split = \"speed\"").size(), "split = \"memory\"");
+    bool same = false;
+    try {
+      same = same_split(spec, scenario::read_candidate_plan(s, memory));
+    } catch (const InputError&) {
+      // "memory" is refused where "speed" is not: a plan of its own
+    }
+    if (same) {
+      o.verdict = Verdict::pruned;
+      o.reason = "the same plan as split = \"memory\" on these nodes";
+      return o;
+    }
   }
   const std::size_t nodes_metric = *metric_index("nodes");
   const std::size_t fits_metric = *metric_index("fits");
@@ -114,6 +164,12 @@ Outcome judge(const scenario::Scenario& s, const SearchOptions& options, const C
       return o;
     }
     require_fits = require_fits || (r.metric == fits_metric && r.at_least && r.value > 0);
+  }
+  // Closed form before building the plan: the nodes together must hold every weight at least once.
+  if (std::optional<std::string> why = weights_exceed_ram(s, spec); why && (require_fits || !has_storage(s, spec))) {
+    o.verdict = Verdict::pruned;
+    o.reason = *why;
+    return o;
   }
   const plan::PlannedWorkload planned = plan_scenario(s, spec);
   bool fits = true, storage = true;

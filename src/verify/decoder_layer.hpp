@@ -95,7 +95,8 @@ struct RankLayout {
   Index kv_begin = 0, kv_count = 0;
   Range ff;
 };
-std::vector<RankLayout> rank_layouts(const Dims& d, int degree);
+// Even, or by `weights` (one per rank) as plan::uneven_tensor_split splits an uneven tensor group.
+std::vector<RankLayout> rank_layouts(const Dims& d, int degree, const std::vector<double>& weights = {});
 
 // Rank r's own copies of its weight slices.
 template <class S>

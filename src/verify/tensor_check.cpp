@@ -12,6 +12,7 @@
 #include "normal_stream.hpp"
 
 #include "shardsim/plan/partition.hpp"
+#include "shardsim/plan/tensor_split.hpp"
 #include "shardsim/util/concat.hpp"
 
 namespace shardsim::verify {
@@ -140,9 +141,24 @@ Activations<S> single_layer(const Weights<S>& w, const Dims& d, const Matrix<S>&
 
 // ---- The sharded layer. ----
 
-std::vector<RankLayout> rank_layouts(const Dims& d, int degree) {
-  const std::vector<Range> ff = balanced_split(d.d_ff, degree);
+std::vector<RankLayout> rank_layouts(const Dims& d, int degree, const std::vector<double>& weights) {
   std::vector<RankLayout> layouts(static_cast<std::size_t>(degree));
+  if (!weights.empty()) {
+    // The plan's own uneven split (the vocabulary is not part of the layer: d_ff stands in for it).
+    const plan::TensorSplitResult split =
+        plan::uneven_tensor_split(plan::TensorExtents{d.heads, d.kv_heads, d.d_ff, d.d_ff}, weights);
+    if (!split.split) throw std::invalid_argument(split.problem);
+    for (std::size_t r = 0; r < layouts.size(); ++r) {
+      RankLayout& l = layouts[r];
+      l.q_begin = split.split->heads[r].begin;
+      l.q_count = split.split->heads[r].size;
+      l.kv_begin = split.split->kv_heads[r].begin;
+      l.kv_count = split.split->kv_heads[r].size;
+      l.ff = split.split->ff[r];
+    }
+    return layouts;
+  }
+  const std::vector<Range> ff = balanced_split(d.d_ff, degree);
   for (Index r = 0; r < degree; ++r) {
     RankLayout& l = layouts[static_cast<std::size_t>(r)];
     l.q_count = d.heads / degree;
@@ -241,10 +257,11 @@ using tensor_layer::Weights;
 using FloatMatrix = tensor_layer::Matrix<float>;
 
 // Every rank's shard, with the faults that change what a rank holds.
-std::vector<RankShard<float>> make_shards(const Weights<float>& w, const Dims& d, int degree, TensorFault fault) {
+std::vector<RankShard<float>> make_shards(const Weights<float>& w, const Dims& d, int degree,
+                                         const std::vector<double>& weights, TensorFault fault) {
   const Index hd = d.head_dim;
   std::vector<RankShard<float>> shards;
-  for (RankLayout layout : tensor_layer::rank_layouts(d, degree)) {
+  for (RankLayout layout : tensor_layer::rank_layouts(d, degree, weights)) {
     const Index r = static_cast<Index>(shards.size());
     if (fault == TensorFault::drop_ff_column && r == degree - 1) layout.ff.size -= 1;
     RankShard<float> s = tensor_layer::take_shard(w, d, layout);
@@ -276,6 +293,13 @@ std::string tensor_degree_problem(const TensorCheckOptions& o, int degree) {
   }
   const std::string t = concat("the tensor-parallel degree (", degree, ")");
   if (degree < 1) return t + " must be at least 1";
+  if (!o.split.empty()) {
+    if (static_cast<int>(o.split.size()) != degree) return concat(o.split.size(), " weights for ", degree, " ranks");
+    for (const double w : o.split) {
+      if (!(w > 0) || !std::isfinite(w)) return "the split's weights must be positive";
+    }
+    return plan::uneven_tensor_split(plan::TensorExtents{o.heads, o.kv_heads, o.d_ff, o.d_ff}, o.split).problem;
+  }
   if (o.heads % degree != 0) return concat("heads (", o.heads, ") must be divisible by ", t);
   if (o.kv_heads % degree != 0 && degree % o.kv_heads != 0) {
     return concat("kv_heads (", o.kv_heads, ") must be divisible by ", t, ", or the degree by kv_heads");
@@ -294,7 +318,7 @@ TensorCheckResult check_tensor_layer(const TensorCheckOptions& options, int degr
   const Weights<float> w = tensor_layer::draw_weights(d, normals).cast<float>();
   const FloatMatrix input = tensor_layer::random_matrix(normals, d.seq, d.d_model, 1.0).cast<float>();
 
-  const std::vector<RankShard<float>> shards = make_shards(w, d, degree, fault);
+  const std::vector<RankShard<float>> shards = make_shards(w, d, degree, options.split, fault);
 
   TensorCheckResult result;
   iterate_layers(

@@ -100,3 +100,38 @@ TEST_CASE("expert plan: impossible placements are refused with the reason") {
   CHECK(testing::problem_text(plan::expert_plan_problem(*workload::find_transformer_preset("llama2-7b"), 2)) ==
         "the expert plan needs a mixture of experts (this model has one MLP per layer)");
 }
+
+TEST_CASE("uneven expert placement: experts per node in proportion to the split, each expert once") {
+  // Mixtral's 8 experts over 3 nodes weighted 2,1,1: 8 x 2/4 = 4, 2 and 2, exactly: experts 0-3 on node 0, 4-5 on
+  // node 1, 6-7 on node 2 (contiguous blocks). 3 does not divide 8, so the even plan refuses 3 nodes.
+  const workload::TransformerSpec mixtral = *workload::find_transformer_preset("mixtral-8x7b");
+  CHECK_FALSE(testing::problem_text(plan::expert_plan_problem(mixtral, 3)).empty());
+  CHECK(testing::problem_text(plan::expert_plan_problem(mixtral, 3, {2, 1, 1})).empty());
+  CHECK(plan::expert_owners(mixtral, 3, {2, 1, 1}) == std::vector<std::int64_t>{0, 0, 0, 0, 1, 1, 2, 2});
+  CHECK(testing::problem_text(plan::expert_plan_problem(mixtral, 3, {100, 1, 1})) == "node 1 would get no expert of 8");
+
+  plan::PlanSpec spec = experts_over(3, plan::Routing::seeded, 7);
+  spec.rank_weights = {2, 1, 1};
+  const plan::PlannedWorkload p = plan::build_expert_plan(mixtral, decode(4, 64), spec);
+  // Parameters: every node holds its experts' MLPs in every layer (4, 2, 2 of them); node 0 also the rest.
+  const workload::ParamCounts counts = workload::param_counts(mixtral);
+  const std::int64_t mlp = mixtral.layers * counts.mlp_per_expert();
+  CHECK(p.footprint[1].params == 2 * mlp);
+  CHECK(p.footprint[2].params == 2 * mlp);
+  // Every parameter held exactly once over the three nodes.
+  CHECK(p.footprint[0].params + p.footprint[1].params + p.footprint[2].params == counts.total());
+  // Each expert's MLP runs on its owner.
+  const std::vector<std::int64_t> owner = plan::expert_owners(mixtral, 3, {2, 1, 1});
+  int checked = 0;
+  for (const plan::Op& op : p.graph.blocks.at(0).ops) {
+    const auto at = op.label.find(".expert");
+    if (at == std::string::npos || op.label.find(".mlp_up") == std::string::npos) continue;
+    const int e = std::stoi(op.label.substr(at + 7));
+    CHECK(std::get<plan::ComputeOp>(op.kind).node == owner[static_cast<std::size_t>(e)]);
+    ++checked;
+  }
+  CHECK(checked > 0);
+  // Worst-case routing puts a token's 2 experts on node 1: its block, experts 4 and 5.
+  spec.routing = plan::Routing::worst;
+  CHECK(experts_of_layer0(plan::build_expert_plan(mixtral, decode(1, 64), spec)) == std::set<int>{4, 5});
+}

@@ -266,3 +266,32 @@ TEST_CASE("a d_ff slice one column short fails the check") {
     CHECK(r.max_relative_error > 1000 * kRoundingBound);
   }
 }
+
+TEST_CASE("an uneven split (plan.split weights) reassembles the layer, and a wrong uneven split does not") {
+  // 8 query heads on 2 KV heads (groups of 4) over 3 ranks weighted 3,2,1: more ranks than KV heads, so the query
+  // heads are split by weight: 8 x 3/6 = 4, 8 x 2/6 = 2.67, 8 x 1/6 = 1.33: floors 4, 2, 1 (7) and the left-over
+  // head to the largest remainder (0.67, rank 1): 4, 3, 1. Rank 0 holds KV head 0; ranks 1 and 2 both KV head 1
+  // (replicated). d_ff 688: 344, 229.33, 114.67: floors 344, 229, 114 (687), the last column to rank 2: 344, 229,
+  // 115. The same rounding bound holds: only summation order changes.
+  TensorCheckOptions o;
+  o.split = {3, 2, 1};
+  CHECK(tensor_degree_problem(o, 3).empty());  // 3 does not divide 8 heads: allowed when the split is uneven
+  const TensorCheckResult r = check_tensor_layer(o, 3);
+  check_shape(r, o);
+  CHECK(r.max_relative_error < kRoundingBound);
+  // A column dropped from the last rank's uneven slice is caught.
+  CHECK(check_tensor_layer(o, 3, TensorFault::drop_ff_column).max_relative_error > kWrongBound);
+  CHECK(check_tensor_layer(o, 3, TensorFault::skip_mlp_rank).max_relative_error > kWrongBound);
+
+  // Fewer ranks than KV heads: 8 KV heads (MHA) weighted 3,1 give 6 and 2 whole heads; d_ff 516 and 172.
+  TensorCheckOptions m = mha();
+  m.split = {3, 1};
+  CHECK(check_tensor_layer(m, 2).max_relative_error < kRoundingBound);
+  CHECK(check_tensor_layer(m, 2, TensorFault::wrong_kv_heads).max_relative_error > kWrongBound);
+
+  // A rank left without a head, and weights that do not match the ranks, are refused with the reason.
+  o.split = {100, 1, 1};
+  CHECK(tensor_degree_problem(o, 3) == "rank 1 would get no query head of 8");
+  o.split = {1, 1};
+  CHECK(tensor_degree_problem(o, 3) == "2 weights for 3 ranks");
+}

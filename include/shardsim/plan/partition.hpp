@@ -4,6 +4,8 @@
 // even split gives exactly extent / parts each (the seed notebook's `i*piece:(i+1)*piece`).
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace shardsim::plan {
@@ -22,5 +24,9 @@ std::vector<Range> balanced_split(std::int64_t extent, int parts);
 // (ties to the lower index): the largest remainder method, so no part is ever more than one element off its share.
 // Equal weights give balanced_split() exactly.
 std::vector<Range> weighted_split(std::int64_t extent, const std::vector<double>& weights);
+
+// Weights written as llama.cpp's --tensor-split writes them, "3,1,1": positive finite numbers separated by commas
+// (zeros too when `zeros` is set); none when the text is anything else.
+std::optional<std::vector<double>> parse_weights(const std::string& text, bool zeros = false);
 
 }  // namespace shardsim::plan

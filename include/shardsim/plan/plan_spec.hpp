@@ -56,14 +56,34 @@ struct PlanSpec {
   Bytes gradient_bucket{25'000'000};  // gradients all-reduced together; PyTorch DDP's bucket_cap_mb default, 25 MB
   bool overlap_gradients = true;      // a bucket's all-reduce starts as soon as its gradients are complete
   RuntimeOptions runtime;  // runtimes only
-  // The nodes the plan runs on, by rank (plan.use, by name); empty: the topology's first `nodes` nodes. Pipeline.
+  // The nodes the plan runs on, by rank (plan.use, by name; every strategy); empty: the topology's first `nodes`
+  // nodes. A plan is built on ranks 0..nodes-1 and placed on these nodes afterwards (place_on_nodes, strategy.hpp).
   std::vector<topo::NodeId> use;
   // Pipeline: layers per stage when they are not balanced (plan.split); empty: balanced (partition.hpp).
   std::vector<std::int64_t> stage_layers;
+  // Tensor and expert: per rank, the weight of its share when the split is not even (plan.split; tensor_split.hpp,
+  // expert_plan.hpp); empty: even.
+  std::vector<double> rank_weights;
+  // Whether plan.split made the plan uneven (a split that comes out even on alike nodes is the even plan).
+  bool uneven() const { return !stage_layers.empty() || !rank_weights.empty(); }
   // Per rank, the group its hierarchical collectives gather in: the vertex of the switch the node hangs off
   // (attachment_groups). Empty: one group.
   std::vector<int> groups;
 };
+
+// plan.use: the nodes the plan runs on, by name, in rank order, each once; empty when absent. An unknown or repeated
+// name fails at plan.use.
+std::vector<topo::NodeId> read_use(KeyReader& keys, const topo::Topology& topology);
+// The nodes a plan may use: the ones plan.use names when it names them, else every node of the topology.
+std::int64_t available_nodes(const topo::Topology& topology, const PlanSpec& spec);
+
+// plan.split as one weight per part, part p being the ranks [p k, (p + 1) k) (k = ranks_per_part): "memory" weighs
+// a part by the smallest usable RAM of its nodes, "speed" by their smallest memory bandwidth (decode streams every
+// weight once, hardware.md §6, so a part's time follows its bytes over its slowest node's bandwidth), "3,1,1" gives
+// the weights (as llama.cpp's --tensor-split writes them). "even" (the default): empty. Fails at plan.split.
+// `part` names a part in messages ("stage", "node").
+std::vector<double> read_split_weights(KeyReader& keys, const topo::Topology& topology, const PlanSpec& spec,
+                                       int parts, int ranks_per_part, const std::string& part);
 
 // plan.nodes: the number of nodes the plan uses, `fallback` when absent; it must lie in [1, most], `most` being the
 // topology's node count (`available`) or less. `why` says what limits it below the node count (empty when nothing

@@ -98,7 +98,16 @@ const Strategy* find_strategy(std::string_view name);
 // The strategy a validated spec names (InternalError if it names none).
 const Strategy& strategy_of(const PlanSpec& spec);
 
-// One pass of a validated plan, with the fraction of each node's weights streamed from storage
+// Places a plan built on ranks 0..nodes-1 on the nodes plan.use names (rank r on use[r]): every compute op's node,
+// every collective's members and the rank -> node list. A plan that names no nodes runs on the first `nodes`, where
+// it was built. One place for every strategy, so that none of them has to know which nodes it runs on.
+void place_on_nodes(PlannedWorkload& planned, const PlanSpec& spec);
+
+// One training step of a validated plan, placed (the strategy's build_training, then place_on_nodes).
+PlannedWorkload plan_training_step(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                                   std::int64_t batch, const PlanSpec& plan);
+
+// One pass of a validated plan, placed, with the fraction of each node's weights streamed from storage
 // (memory_fit.hpp) filled in: what the executor runs.
 PlannedWorkload plan_pass(const topo::Topology& topology, const Model& model, const PlanSpec& spec,
                           const workload::PassShape& pass, std::int64_t pass_index);

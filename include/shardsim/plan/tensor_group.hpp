@@ -8,14 +8,19 @@
 // logits gathered to rank 0. An op's FLOPs and bytes are divided as its weights are: head-split ops by T, K/V
 // projections and KV-cache reads by the share of KV heads a rank holds, MLP ops by T (balanced, so the parts add
 // up to the whole). With T = 1 there is no collective: the group is one node running the whole layer.
+// An uneven group (TensorGroup::uneven, plan.split) splits heads, d_ff columns and vocabulary rows by weight instead
+// (tensor_split.hpp); each rank's ops then carry its own share, and the logits gather its own slice.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "shardsim/collective/collective.hpp"
+#include <optional>
+
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/plan/op_graph.hpp"
+#include "shardsim/plan/tensor_split.hpp"
 #include "shardsim/workload/pass_shape.hpp"
 #include "shardsim/workload/transformer_spec.hpp"
 
@@ -25,6 +30,7 @@ struct TensorGroup {
   std::vector<plan::NodeId> nodes;  // nodes[r] plays rank r
   collective::Algorithm algorithm = collective::Algorithm::ring;
   std::vector<int> groups;  // per rank, its hierarchical group (attachment_groups); empty: one group
+  std::optional<TensorSplit> uneven;  // plan.split's shares; none: the even split
 
   std::int64_t degree() const { return static_cast<std::int64_t>(nodes.size()); }
 };
@@ -33,6 +39,9 @@ struct TensorGroup {
 // workload::training_pass, which is split as the forward op it differentiates) in a group of t.
 hw::ComputeWork tensor_share(const workload::TransformerSpec& spec, const workload::OpCost& op, std::int64_t t,
                              std::int64_t r);
+// The same in an uneven group: the share of the units (heads, KV heads, columns, rows) rank r holds.
+hw::ComputeWork tensor_share(const workload::TransformerSpec& spec, const workload::OpCost& op,
+                             const TensorSplit& split, std::int64_t r);
 
 // Appends to `block` what the group does with `ops` (pass.pre or pass.post): the embedding ("embed") replicated on
 // every rank, the LM head ("lm_head") split by vocabulary and its logits gathered to rank 0. `after[r]` are the ops
@@ -59,5 +68,12 @@ std::vector<plan::OpId> append_tensor_layer(plan::Block& block, const std::strin
 RankFootprint tensor_rank_footprint(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                     std::int64_t sequences, std::int64_t layers, bool embedding, bool head,
                                     std::int64_t degree, std::int64_t r);
+// The same for rank r of an uneven group.
+RankFootprint tensor_rank_footprint(const workload::TransformerSpec& spec, const workload::PassShape& pass,
+                                    std::int64_t sequences, std::int64_t layers, bool embedding, bool head,
+                                    const TensorSplit& split, std::int64_t r);
+
+// The extents a transformer's tensor group splits (heads, KV heads, d_ff, vocabulary).
+TensorExtents tensor_extents(const workload::TransformerSpec& spec);
 
 }  // namespace shardsim::plan

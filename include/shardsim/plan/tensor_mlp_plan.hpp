@@ -4,7 +4,8 @@
 // the plan's algorithm has no broadcast, as recursive doubling has none); then in every layer machine i
 // computes relu(x @ expand[:, E_i]) @ reduce[E_i, :], a partial sum of the whole output, for each active expert,
 // and one all-reduce (sum) of the b x d_model partials gives every machine the layer's output, the next layer's
-// input. E_i are balanced contiguous ranges of the d_ff columns (partition.hpp). The split is the MLP half of
+// input. E_i are balanced contiguous ranges of the d_ff columns (partition.hpp), or with plan.split contiguous ranges
+// in proportion to the nodes' weights (weighted_split; |E_i| below is each node's own count). The split is the MLP half of
 // what plan/tensor_check.hpp proves numerically (column-parallel, then row-parallel, then a sum).
 //
 // Closed forms per layer and expert, with b = batch, D = d_model, F = d_ff, N = nodes:

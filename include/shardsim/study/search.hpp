@@ -1,14 +1,17 @@
 #pragma once
 // `shardsim search`: which plan runs the scenario's model on its cluster best. The search enumerates candidate
-// [plan] tables: every strategy and runtime (each runtime version that behaves differently), every node count up
-// to the topology's, and where the strategy reads them (found by asking it: a key it does not read is refused as
-// unknown), every tensor degree dividing the node count, every micro-batch count dividing the batch and every
-// split of layers ("even", "memory", "speed": plan.split); every
-// collective algorithm where the plan has collectives. It prunes in three steps, cheapest first:
+// [plan] tables: every strategy and runtime (each runtime version that behaves differently), every choice of nodes
+// (the first N on nodes of one type; on mixed types, how many of each, named by plan.use fastest type first), and
+// where the strategy reads them (found by asking it: a key it does not read is refused as unknown), every tensor
+// degree dividing the node count, every micro-batch count dividing the batch and every split ("even", "memory",
+// "speed": plan.split of layers, heads or experts); every collective algorithm where the plan has collectives.
+// It prunes in three steps, cheapest first:
 //   1. refused: the strategy's own read() and the loader's collective check refuse the candidate (divisibility,
 //      model limits, batch rules), exactly as they would refuse the same [plan] in a file;
-//   2. closed forms: a plan that runs no collective is tried with the first algorithm only; the planned footprint does not fit the nodes' usable RAM (when `fits` is required, or a node
-//      has no storage to stream from), or the plan uses more nodes than `nodes<=N` allows;
+//   2. closed forms: a plan that runs no collective is tried with the first algorithm only, a split that comes out
+//      even (or, for "speed", as "memory") once; the nodes' usable RAM added up is less than the model's weights,
+//      or the planned footprint does not fit (when `fits` is required, or a node has no storage to stream from);
+//      or the plan uses more nodes than `nodes<=N` allows;
 //   3. simulated: the decode step (and, when the scenario generates, its generation), as `shardsim run` does.
 // Candidates run on a pool of threads; every result lands in its candidate's slot, and ties are broken by the
 // candidate's index, so the output is the same whatever the number of threads.

@@ -24,6 +24,10 @@
 //     the check covers uneven splits too); an all-reduce joins the partial outputs.
 //   - gamma_1, gamma_2 (the norms) and the residual additions are replicated: every rank does them on the
 //     full x (decode activations are replicated between the two all-reduces, as in Megatron-LM).
+//   - Uneven (TensorCheckOptions::split, the tensor plan's plan.split): the ranks hold what
+//     plan::uneven_tensor_split gives them (tensor_split.hpp): whole KV heads by weight with their query heads
+//     (or, with more ranks than KV heads, query heads by weight and the KV heads they use), d_ff columns by weight
+//     (largest remainder). The same check then proves that the uneven row and column blocks reassemble the layer.
 //   The all-reduce is modelled as the sum of the ranks' partials in rank order, ((p_0 + p_1) + p_2) + ...,
 //   which every rank would get bitwise alike from a deterministic all-reduce; the collective's own
 //   algorithm (ring, tree) is the collective module's business, only its result matters here.
@@ -55,6 +59,7 @@ struct TensorCheckOptions {
   std::int64_t seq = 5;       // tokens, attended causally
   int iterations = 3;         // layer applied this many times, output fed back as input
   std::uint64_t seed = 30;
+  std::vector<double> split;  // one weight per rank for an uneven split (plan.split); empty: even
 };
 
 struct TensorCheckResult {
@@ -77,7 +82,8 @@ enum class TensorFault {
 // Empty when `degree` is a valid tensor-parallel degree for these dims; else the reason, naming the
 // constraint, e.g. "heads (32) must be divisible by the tensor-parallel degree (3)". Options that are invalid
 // whatever the degree (non-positive sizes, heads % kv_heads != 0) are reported the same way.
-// Valid: degree >= 1, heads % degree == 0, kv_heads % degree == 0 or degree % kv_heads == 0, d_ff >= degree.
+// Valid: degree >= 1, heads % degree == 0, kv_heads % degree == 0 or degree % kv_heads == 0, d_ff >= degree; with
+// a split, one weight per rank and a share of heads and columns for every rank (plan::uneven_tensor_split).
 std::string tensor_degree_problem(const TensorCheckOptions& options, int degree);
 
 // Applies the layer `iterations` times (output fed back), unsharded and sharded over `degree` ranks, and
