@@ -13,6 +13,16 @@ Bytes wire_bytes(Bytes payload, const NetworkOptions& options) {
   return payload + options.frame_overhead * frames;
 }
 
+std::size_t message_bytes_bound(const NetworkOptions& options, std::size_t route_links) {
+  switch (options.model) {
+    case NetworkModelKind::fifo:
+      return FifoNetwork::message_bytes_bound(route_links);
+    case NetworkModelKind::fair:
+      return FairNetwork::message_bytes_bound(route_links);
+  }
+  throw InternalError("unknown network model");
+}
+
 std::unique_ptr<NetworkModel> make_network_model(const topo::Topology& topology, const NetworkOptions& options) {
   switch (options.model) {
     case NetworkModelKind::fifo:
