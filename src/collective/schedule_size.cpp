@@ -1,7 +1,7 @@
 #include <cmath>
 #include <set>
 
-#include "shardsim/collective/schedule.hpp"
+#include "shardsim/collective/schedule_size.hpp"
 
 namespace shardsim::collective {
 namespace {

@@ -1,4 +1,5 @@
 #include "shardsim/exec/executor.hpp"
+#include "shardsim/exec/run_size_bound.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -11,8 +12,10 @@
 #include "critical_path.hpp"
 #include "dependency_index.hpp"
 #include "id_vector.hpp"
+#include "shardsim/collective/schedule_size.hpp"
 #include "shardsim/core/engine.hpp"
 #include "shardsim/hw/roofline.hpp"
+#include "shardsim/net/message_bytes.hpp"
 #include "shardsim/util/error.hpp"
 
 namespace shardsim::exec {

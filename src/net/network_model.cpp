@@ -1,4 +1,5 @@
 #include "shardsim/net/network_model.hpp"
+#include "shardsim/net/message_bytes.hpp"
 
 #include <algorithm>
 

@@ -8,6 +8,7 @@
 
 #include "schedule_helpers.hpp"
 #include "shardsim/collective/collective.hpp"
+#include "shardsim/collective/schedule_size.hpp"
 
 using namespace collective_test;  // the names of schedule_helpers.hpp
 using shardsim::collective::ScheduleSize;

@@ -4,6 +4,8 @@
 
 #include "round_star.hpp"
 #include "shardsim/exec/executor.hpp"
+#include "shardsim/exec/run_size_bound.hpp"
+#include "shardsim/net/message_bytes.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 
 using namespace shardsim;

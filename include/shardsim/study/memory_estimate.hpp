@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "shardsim/exec/executor.hpp"
+#include "shardsim/exec/run_size_bound.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/study/search.hpp"
 #include "shardsim/study/sweep.hpp"
