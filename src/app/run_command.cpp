@@ -1,14 +1,38 @@
 #include "shardsim/app/commands.hpp"
 
+#include <iomanip>
+#include <sstream>
+
 #include "shardsim/app/command_options.hpp"
 #include "shardsim/report/trace_writer.hpp"
 #include "shardsim/report/writers.hpp"
 #include "shardsim/scenario/scenario.hpp"
 #include "shardsim/study/alternatives.hpp"
+#include "shardsim/study/memory_estimate.hpp"
 #include "shardsim/study/pipeline.hpp"
 
 namespace shardsim::app {
 namespace po = boost::program_options;
+
+namespace {
+
+// Refuses, before anything is simulated, a run whose memory bound (study/memory_estimate.hpp) is above `limit`.
+void check_run_memory(const scenario::Scenario& s, std::uint64_t limit) {
+  const study::RunEstimate estimate = study::estimate_run(s);
+  const auto count = [](double n) {
+    std::ostringstream text;
+    text << std::setprecision(3) << n;
+    return text.str();
+  };
+  check_memory(estimate.bytes, limit,
+               "this run (" + count(estimate.size.ops) + " ops, up to " + count(estimate.size.steps) +
+                   " point-to-point messages in one block, collectives of up to " + count(estimate.size.ranks) +
+                   " ranks)",
+               "use fewer nodes (plan.nodes), a collective with fewer messages (plan.collective = \"tree\" sends "
+               "2(p-1) for p ranks, \"ring\" 2p(p-1)), or raise --max-memory");
+}
+
+}  // namespace
 
 int run_command(const std::vector<std::string>& args, std::ostream& out) {
   CommandOptions options(R"(shardsim run SCENARIO [options]
@@ -20,7 +44,8 @@ options)");
   options.input("scenario", "scenario file")
       .format({"text", "json"}, "report format: text or json")
       .set("override a key, e.g. --set model.layers=24 (repeatable)")
-      .output("write the report to this file instead of standard output");
+      .output("write the report to this file instead of standard output")
+      .max_memory();
   options.add()("trace", po::value<std::string>(),
                 "also write the timeline as a Chrome trace (open in ui.perfetto.dev)")(
       "trace-limit", po::value<std::size_t>()->default_value(1'000'000),
@@ -34,6 +59,7 @@ options)");
     throw command_line_error("--trace-repeat: expected once or all, not '" + repeat + "'");
   }
   const scenario::Scenario s = scenario::load(options.text("scenario"), options.sets());
+  check_run_memory(s, options.memory_limit());
   exec::Trace trace;
   trace.max_link_spans = options.value<std::size_t>("trace-limit");
   trace.all_repeats = repeat == "all";

@@ -10,6 +10,7 @@
 #include "shardsim/app/usable_cores.hpp"
 #include "shardsim/scenario/plan_candidate.hpp"
 #include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/memory_estimate.hpp"
 #include "shardsim/study/search.hpp"
 #include "shardsim/table/table.hpp"
 #include "shardsim/table/table_file.hpp"
@@ -40,7 +41,8 @@ options)");
   options.input("scenario", "scenario file")
       .set("override a key of the scenario, e.g. --set run.batch=4 (repeatable)")
       .format(table::table_format_names(), "with --shard: the slice's table format, csv or jsonl")
-      .output("write the report to this file instead of standard output");
+      .output("write the report to this file instead of standard output")
+      .max_memory();
   options.add()("require", po::value<std::vector<std::string>>(),
                 "a condition on a metric: fits, tokens_per_second>=2, nodes<=16, time_to_first_token<=30s "
                 "(repeatable)")(
@@ -60,6 +62,14 @@ options)");
   const scenario::Scenario s = scenario::load(options.text("scenario"), options.sets());
   const study::SearchOptions search =
       study::search_options(s, options.texts("require"), options.text("rank"), jobs);
+  if (!options.has("merged")) {
+    // Before any candidate runs: the search holds every candidate's outcome until it reports.
+    const std::vector<study::Candidate> candidates = study::enumerate_candidates(s);
+    check_memory(study::search_table_bytes(candidates), options.memory_limit(),
+                 "the search's table of " + std::to_string(candidates.size()) + " candidates",
+                 "search in slices (--shard K/N, then shardsim merge and --merged), restrict the topology's nodes, "
+                 "or raise --max-memory");
+  }
   study::SearchProgress progress;
   if (isatty(STDERR_FILENO)) progress = ProgressBar(std::cerr);
   OutputSink sink(options, out);

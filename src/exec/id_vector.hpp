@@ -14,7 +14,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <ranges>
 #include <span>
 #include <utility>
 #include <vector>
@@ -31,6 +30,33 @@ template <class Id>
 constexpr Id offset(Id id, std::int64_t n) {
   return static_cast<Id>(static_cast<std::int64_t>(id) + n);
 }
+
+// The ids first, first + 1, ..., last - 1, for a range-for. Written out rather than std::views::iota | transform:
+// clang 14 cannot instantiate libstdc++ 12's iota_view (its constraints use a C++20 feature clang 14 lacks).
+template <class Id>
+class IdRange {
+ public:
+  class iterator {
+   public:
+    explicit iterator(std::size_t i) : i_(i) {}
+    Id operator*() const { return static_cast<Id>(i_); }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator==(const iterator&) const = default;
+
+   private:
+    std::size_t i_;
+  };
+  IdRange(std::size_t first, std::size_t last) : first_(first), last_(last) {}
+  iterator begin() const { return iterator(first_); }
+  iterator end() const { return iterator(last_); }
+
+ private:
+  std::size_t first_;
+  std::size_t last_;
+};
 
 template <class Id, class T>
 class IdVector {
@@ -51,10 +77,7 @@ class IdVector {
   void assign(std::size_t n, const T& value) { items_.assign(n, value); }
 
   // Every id, in order.
-  auto ids() const {
-    return std::views::iota(std::size_t{0}, items_.size()) |
-           std::views::transform([](std::size_t i) { return static_cast<Id>(i); });
-  }
+  IdRange<Id> ids() const { return IdRange<Id>(0, items_.size()); }
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   auto begin() { return items_.begin(); }

@@ -14,6 +14,15 @@ constexpr std::uint32_t kSolve = 4;      // re-solve the rates touched at this i
 
 }  // namespace
 
+std::size_t FairNetwork::message_bytes_bound(std::size_t route_links) {
+  // Its slot, its flow and timer here, its id in ended_ and on the free list, the route scratch; in the solver a
+  // flow over the route's link directions and at most one switch resource per link crossed.
+  using Path = MessagePath<Started>;
+  const std::size_t here = sizeof(Path::Message) + sizeof(Flow) + sizeof(ClassTimer) + 2 * sizeof(TransferId) +
+                           route_links * (sizeof(topo::DirLinkId) + 2 * sizeof(ResourceId));
+  return 2 * here + MaxMinSolver::flow_bytes_bound(2 * route_links);
+}
+
 FairNetwork::FairNetwork(const topo::Topology& topology, NetworkOptions options) : path_(topology, options) {
   // Link directions first, so that their resource ids are their DirLinkIds; then switches with a capacity.
   dir_links_ = 2 * topology.link_count();

@@ -4,6 +4,12 @@
 
 namespace shardsim::net {
 
+std::size_t FifoNetwork::message_bytes_bound(std::size_t route_links) {
+  // Its slot with its route, its id on the free list; twice for the vectors' doubling.
+  using Path = MessagePath<Hops>;
+  return 2 * (sizeof(Path::Message) + route_links * sizeof(topo::DirLinkId) + sizeof(TransferId));
+}
+
 FifoNetwork::FifoNetwork(const topo::Topology& topology, NetworkOptions options) : path_(topology, options) {
   link_free_.assign(static_cast<std::size_t>(2 * topology.link_count()), Time{});
 }

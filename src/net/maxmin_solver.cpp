@@ -11,6 +11,14 @@
 
 namespace shardsim::net {
 
+std::size_t MaxMinSolver::flow_bytes_bound(std::size_t resources) {
+  const std::size_t flow = sizeof(Flow) + resources * (sizeof(Hop) + sizeof(Entry)) + 4 * sizeof(FlowId);
+  const std::size_t cls = sizeof(Class) + resources * (sizeof(Use) + sizeof(User) + sizeof(ClassId)) +
+                          4 * sizeof(Member) + sizeof(Timer) + 4 * sizeof(ClassId);
+  const std::size_t heaps = resources * (sizeof(HeapEntry) + sizeof(BoundEntry) + 2 * sizeof(ResourceId));
+  return 2 * (flow + cls + heaps);
+}
+
 MaxMinSolver::ResourceId MaxMinSolver::add_resource(double capacity) {
   require(capacity > 0, "MaxMinSolver: a resource capacity must be positive");
   resources_.emplace_back();

@@ -1,4 +1,5 @@
 #include "shardsim/net/network_model.hpp"
+#include "shardsim/net/message_bytes.hpp"
 
 #include <algorithm>
 
@@ -11,6 +12,16 @@ Bytes wire_bytes(Bytes payload, const NetworkOptions& options) {
   const std::int64_t mtu = options.mtu.count;
   const std::int64_t frames = std::max<std::int64_t>(1, (payload.count + mtu - 1) / mtu);
   return payload + options.frame_overhead * frames;
+}
+
+std::size_t message_bytes_bound(const NetworkOptions& options, std::size_t route_links) {
+  switch (options.model) {
+    case NetworkModelKind::fifo:
+      return FifoNetwork::message_bytes_bound(route_links);
+    case NetworkModelKind::fair:
+      return FairNetwork::message_bytes_bound(route_links);
+  }
+  throw InternalError("unknown network model");
 }
 
 std::unique_ptr<NetworkModel> make_network_model(const topo::Topology& topology, const NetworkOptions& options) {

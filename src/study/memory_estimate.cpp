@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "shardsim/study/pipeline.hpp"
 #include "shardsim/util/metric.hpp"
 
 namespace shardsim::study {
@@ -32,6 +33,33 @@ std::uint64_t sweep_table_bytes(const SweepSpec& spec, std::size_t points) {
   texts += metric_catalog().size() * text_bytes(kLongestFigureText);
   const std::size_t row = sizeof(std::vector<table::Cell>) + heap_block(columns * sizeof(table::Cell)) + texts;
   return static_cast<std::uint64_t>(row) * points;
+}
+
+RunEstimate estimate_run(const scenario::Scenario& scenario) {
+  RunEstimate estimate;
+  {
+    const plan::PlannedWorkload planned = plan_scenario(scenario);
+    estimate.size = exec::run_size_bound(scenario.topology, planned.graph, scenario.network);
+  }
+  double bytes = estimate.size.bytes();
+  if (scenario.run.generates()) bytes += estimate.size.graph_bytes;
+  estimate.bytes = bytes >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(bytes);
+  return estimate;
+}
+
+std::uint64_t search_table_bytes(const std::vector<Candidate>& candidates) {
+  const std::size_t metrics = metric_catalog().size();
+  const std::size_t columns = 4 + metrics;  // point, plan, verdict, reason, the figures (search_slice)
+  std::uint64_t bytes = 2 * (sizeof(Candidate) + sizeof(Outcome)) * candidates.size();
+  for (const Candidate& c : candidates) {
+    const std::size_t texts = text_bytes(c.plan_toml.size()) + text_bytes(c.label.size());
+    const std::size_t outcome = heap_block(metrics * sizeof(double)) + text_bytes(kLongestReason);
+    const std::size_t row = sizeof(std::vector<table::Cell>) + heap_block(columns * sizeof(table::Cell)) +
+                            text_bytes(20) + texts + text_bytes(kLongestReason) +
+                            metrics * text_bytes(kLongestFigureText);
+    bytes += texts + outcome + row;
+  }
+  return bytes;
 }
 
 }  // namespace shardsim::study

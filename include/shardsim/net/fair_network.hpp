@@ -61,6 +61,8 @@ class FairNetwork final : public NetworkModel {
   void handle(Time now, const NetEvent& event, NetContext& ctx) override;
   const NetCounters& counters() const override { return path_.counters(); }
   std::size_t in_flight() const override { return path_.in_flight(); }
+  // network_model.hpp's message_bytes_bound for this model.
+  static std::size_t message_bytes_bound(std::size_t route_links);
 
   // Diagnostics (tests and benchmarks): the solver's flows, classes and counts of solves, splits and merges.
   const MaxMinSolver& solver() const { return solver_; }

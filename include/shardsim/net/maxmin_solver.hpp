@@ -93,6 +93,12 @@ class MaxMinSolver {
     std::optional<Time> at;
   };
 
+  // An upper bound of the bytes the solver keeps for one flow over `resources` resources: its slot and hops, its
+  // entries on the resources, a class of its own (its uses of the resources, heap entries of its member, a timer)
+  // and its ids in the change lists, twice over for the vectors' doubling. A class's heap keeps stale entries
+  // until they come to its top; counted here as four per member.
+  static std::size_t flow_bytes_bound(std::size_t resources);
+
   // A resource of `capacity` units per second (> 0). Ids count up from 0 in the order resources are added.
   ResourceId add_resource(double capacity);
   std::size_t resource_count() const { return resources_.size(); }

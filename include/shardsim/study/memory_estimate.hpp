@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "shardsim/exec/run_size_bound.hpp"
+#include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/search.hpp"
 #include "shardsim/study/sweep.hpp"
 
 namespace shardsim::study {
@@ -21,5 +24,24 @@ std::size_t heap_block(std::size_t request);
 // An upper bound of the bytes the table of `points` points of `spec` holds: the row vectors, their cells, and the
 // cell texts (a text longer than std::string's inline buffer takes a heap block of its length + 1).
 std::uint64_t sweep_table_bytes(const SweepSpec& spec, std::size_t points);
+
+// A single run (`shardsim run`): an upper bound of what it takes beyond the loaded scenario, from the planned op
+// graph: the graph itself and the largest block's run state (exec::run_size_bound: ops, every collective expanded,
+// every step's message in flight), and, when the scenario generates, one more pass's graph (each pass of the
+// generation is planned while the decode step's graph is still held). Plans the scenario to count: the graph is
+// linear in the plan's ranks, what grows past the machine is the expansion of its collectives (a ring over p ranks
+// has 2p(p-1) steps).
+struct RunEstimate {
+  exec::RunSizeBound size;
+  std::uint64_t bytes = 0;
+};
+RunEstimate estimate_run(const scenario::Scenario& scenario);
+
+// A search (`shardsim search`): an upper bound of its table, held until the report is written: per candidate its
+// [plan] text and label, its outcome (a figure per catalog metric and a reason, counted at kLongestReason
+// characters: one error message), and with --shard the slice's row of cells (as a sweep's). Not the candidates'
+// runs: `jobs` of them run at once, each as large as estimate_run says for its plan.
+inline constexpr std::size_t kLongestReason = 1024;
+std::uint64_t search_table_bytes(const std::vector<Candidate>& candidates);
 
 }  // namespace shardsim::study

@@ -1,0 +1,70 @@
+// A single run's and a search's memory, bounded before anything is simulated (study/memory_estimate.hpp) and
+// refused above --max-memory with the estimate and what to change (exit 2).
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+
+#include "cli_run.hpp"
+#include "shardsim/scenario/scenario.hpp"
+#include "shardsim/study/memory_estimate.hpp"
+
+using namespace shardsim;
+using testing::cli;
+using testing::Outcome;
+
+namespace {
+const std::string kSource = SHARDSIM_SOURCE_DIR;
+}
+
+TEST_CASE("run: a data-parallel training whose collectives outgrow memory is refused before it is simulated") {
+  // Issue 16's case, at 1000 ranks (a million ranks is refused the same way, but planning them first takes
+  // ~145 GB: the op graph is not bounded before it is built; see README "Reliability"). TinyLlama with ZeRO 3
+  // gathers each layer's weights over every rank with direct all-gathers of p (p - 1) ~ 10^6 messages, and the
+  // training step holds all its layers in one block: ~10^8 messages in flight at worst, tens of gigabytes.
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome o = cli({"run", kSource + "/scenarios/tinyllama-pi5-16gb-dp4-zero3.toml", "--set",
+                         "topology.star.0.nodes=1000", "--set", "topology.star.0.ports=1000", "--set",
+                         "plan.nodes=1000", "--set", "run.batch=1000", "--set", "train.seq_len=1", "--max-memory",
+                         "8 GiB"});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(o.code == 2);
+  CHECK_THAT(o.err, Catch::Matchers::Contains("this run ("));
+  CHECK_THAT(o.err, Catch::Matchers::Contains("collectives of up to 1e+03 ranks"));
+  CHECK_THAT(o.err, Catch::Matchers::Contains("GB of memory (an upper bound), more than --max-memory 8.590 GB"));
+  CHECK_THAT(o.err, Catch::Matchers::Contains("use fewer nodes (plan.nodes)"));
+  CHECK(o.out.empty());
+  CHECK(seconds < 120);
+}
+
+TEST_CASE("run: --max-memory refuses a small run below its bound and lets it run above") {
+  const std::string s = kSource + "/scenarios/seed-layer-4-batch6.toml";
+  const study::RunEstimate estimate = study::estimate_run(scenario::load(s));
+  // The seed layer on 4 nodes (run_size_bound_test.cpp): 11 ops, 18 direct messages; its bound is kilobytes to
+  // a few hundred kilobytes (the graph's labels, the run's state, a message's slot in the network model).
+  CHECK(estimate.size.ops == 11);
+  CHECK(estimate.size.steps == 18);
+  CHECK(estimate.bytes > 1000);
+  CHECK(estimate.bytes < 1'000'000);
+  const Outcome refused = cli({"run", s, "--max-memory", "1 kB"});
+  CHECK(refused.code == 2);
+  CHECK_THAT(refused.err, Catch::Matchers::Contains("this run (11 ops, up to 18 point-to-point messages"));
+  CHECK(refused.out.empty());
+  CHECK(cli({"run", s, "--max-memory", "1 MB"}).code == 0);
+  CHECK(cli({"run", s, "--max-memory", "a lot"}).code == 2);
+}
+
+TEST_CASE("search: its table's bound is refused above --max-memory before any candidate runs") {
+  const std::string s = kSource + "/scenarios/seed-layer-4-batch6.toml";
+  const std::vector<study::Candidate> candidates = study::enumerate_candidates(scenario::load(s));
+  REQUIRE(!candidates.empty());
+  // At least, per candidate, its outcome's figures (a double per catalog metric) and its table row's cells.
+  const std::uint64_t bytes = study::search_table_bytes(candidates);
+  CHECK(bytes >= candidates.size() * metric_catalog().size() * (sizeof(double) + sizeof(table::Cell)));
+  const Outcome o = cli({"search", s, "--max-memory", "1 kB"});
+  CHECK(o.code == 2);
+  CHECK_THAT(o.err, Catch::Matchers::Contains("the search's table of " + std::to_string(candidates.size()) +
+                                              " candidates needs about"));
+  CHECK_THAT(o.err, Catch::Matchers::Contains("--shard K/N"));
+  CHECK(o.out.empty());
+}
