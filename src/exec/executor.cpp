@@ -320,7 +320,7 @@ RunSizeBound run_size_bound(const topo::Topology& topology, const plan::OpGraph&
     size.block_bytes = std::max(size.block_bytes, block_bytes);
   }
   size.graph_bytes += vec(static_cast<double>(graph.blocks.size()), sizeof(plan::Block)) +
-                      vec(static_cast<double>(graph.streamed_weight_fraction.size()), sizeof(double));
+                      vec(static_cast<double>(graph.streamed.size()), sizeof(hw::Streamed));
   return size;
 }
 
