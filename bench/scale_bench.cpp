@@ -9,6 +9,8 @@
 // each under the fair model, and the 1024-host layer under fifo too. Run from a Release build:
 //   ./build/bench/shardsim_bench_scale            (every case)
 //   ./build/bench/shardsim_bench_scale seed_tree_1024_fair ...   (the cases named)
+//   ./build/bench/shardsim_bench_scale --here CASE                (in this process, for heaptrack or perf, which
+//                                                                    do not follow a fork)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,7 +69,12 @@ int run_case(const Case& c) {
 
 int main(int argc, char** argv) {
   std::vector<const Case*> chosen;
+  bool here = false;
   for (int i = 1; i < argc; ++i) {
+    if (argv[i] == std::string("--here")) {
+      here = true;
+      continue;
+    }
     const Case* found = nullptr;
     for (const Case& c : cases()) {
       if (argv[i] == std::string(c.name)) found = &c;
@@ -87,6 +94,10 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   int status = 0;
   for (const Case* c : chosen) {
+    if (here) {
+      if (run_case(*c) != 0) status = 1;
+      continue;
+    }
     // A process per case: ru_maxrss is a process's peak, and an earlier case's would hide a smaller one's.
     const pid_t pid = fork();
     if (pid < 0) return 70;

@@ -9,6 +9,10 @@ CollectiveRun::CollectiveRun(plan::OpId op, const plan::CollectiveOp& collective
   ranks_.assign(static_cast<std::size_t>(collective.spec.ranks()), RankState{});
   index_sends();
   if (!schedule_.deps.empty()) index_dependents();
+  // The run reads its dependencies from steps_ and dependents_ from here on: the schedule's own lists go, 8 bytes
+  // per step (134 MB for a 4096-rank ring all-gather).
+  schedule_.deps = {};
+  schedule_.dep_begin = {};
 }
 
 // Groups the steps by source rank and counts the deliveries each rank waits for.

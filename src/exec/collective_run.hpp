@@ -13,9 +13,10 @@
 // the later of its ready mark and its latest delivery (its ready mark on a tie).
 //
 // State: per rank, its sends, the deliveries to it still outstanding, its ready mark and latest delivery; per step,
-// only when the schedule has dependencies, the deliveries it still waits for, its base (then delivery) mark and the
-// steps waiting for it. Ranks and steps are the collective's own indices (0..p-1, schedule order). Memory is
-// O(ranks + steps + dependencies) on top of the schedule, with one Mark per step when there are dependencies.
+// only when the schedule has dependencies, the deliveries it still waits for and the steps waiting for it, and,
+// from the first delivery it waits for until its own delivery, its base mark (in a pool). Ranks and steps are the
+// collective's own indices (0..p-1, schedule order). Memory is O(ranks + steps + dependencies) on top of the
+// schedule, 8 bytes per step of it for the state, plus one Mark per step whose base is alive.
 
 #include <cstdint>
 #include <vector>
@@ -55,7 +56,7 @@ class CollectiveRun {
         send(k);
       } else if (steps_[k].waiting == 0) {
         // Its deliveries came no later than now (events run in time order); on a tie the rank's mark wins.
-        steps_[k].mark = mark;
+        mark_of(k) = mark;
         send(k);
       }
     }
@@ -63,7 +64,7 @@ class CollectiveRun {
 
   // The mark step k's message extends.
   const Mark& base(StepIndex k) const {
-    return steps_.empty() ? ranks_[schedule_.steps[k].src].ready_mark : steps_[k].mark;
+    return steps_.empty() ? ranks_[schedule_.steps[k].src].ready_mark : marks_[steps_[k].mark];
   }
 
   // Step k was delivered with `mark` (its base charged with the message): calls send(StepIndex) for each step that
@@ -74,13 +75,13 @@ class CollectiveRun {
     if (mark.time >= dst.last_in.time) dst.last_in = mark;
     --dst.incoming;
     if (steps_.empty()) return;
-    steps_[k].mark = mark;
+    release_mark(k);  // k's base is read (base(k)) before its delivery, never after
     for (const StepIndex next_k : dependents_[k]) {
-      StepState& next = steps_[next_k];
-      if (mark.time >= next.mark.time) next.mark = mark;
+      Mark& next_mark = mark_of(next_k);
+      if (mark.time >= next_mark.time) next_mark = mark;
       const RankState& src = ranks_[schedule_.steps[next_k].src];
-      if (--next.waiting == 0 && src.ready) {
-        if (src.ready_mark.time > next.mark.time) next.mark = src.ready_mark;
+      if (--steps_[next_k].waiting == 0 && src.ready) {
+        if (src.ready_mark.time > next_mark.time) next_mark = src.ready_mark;
         send(next_k);
       }
     }
@@ -110,21 +111,50 @@ class CollectiveRun {
     Mark last_in;  // its latest delivery
     Mark ready_mark;
   };
+  // A step's base lives only from the first delivery it waits for (or its sending, if it waits for none) to its own
+  // delivery, so it is kept in a pool of marks rather than in every step: a ring over 4096 ranks has 16.8 M steps
+  // but only a few thousand bases alive at once, and a Mark is ~100 bytes.
+  static constexpr std::uint32_t kNoMark = ~std::uint32_t{0};
   struct StepState {
-    std::uint32_t waiting = 0;  // deliveries it still waits for
-    Mark mark;                  // its base until it is delivered, then its delivery
+    std::uint32_t waiting = 0;     // deliveries it still waits for
+    std::uint32_t mark = kNoMark;  // its base in marks_, while it has one
   };
+
+  // Step k's base, taken from the pool (Mark{}) the first time it is asked for. A reference into the pool: valid
+  // until the next mark_of().
+  Mark& mark_of(StepIndex k) {
+    std::uint32_t& slot = steps_[k].mark;
+    if (slot == kNoMark) {
+      if (free_marks_.empty()) {
+        slot = static_cast<std::uint32_t>(marks_.size());
+        marks_.emplace_back();
+      } else {
+        slot = free_marks_.back();
+        free_marks_.pop_back();
+        marks_[slot] = Mark{};
+      }
+    }
+    return marks_[slot];
+  }
+  void release_mark(StepIndex k) {
+    std::uint32_t& slot = steps_[k].mark;
+    if (slot == kNoMark) return;
+    free_marks_.push_back(slot);
+    slot = kNoMark;
+  }
 
   void index_sends();
   void index_dependents();
 
   plan::OpId op_;
   const plan::CollectiveOp* collective_;
-  collective::Schedule schedule_;
+  collective::Schedule schedule_;  // its steps (the dependency lists are dropped once indexed)
   IdVector<std::int32_t, RankState> ranks_;
   Grouped<std::int32_t, StepIndex> sends_;    // per rank, the steps it sends, in schedule order
   IdVector<StepIndex, StepState> steps_;      // empty when the schedule has no dependencies
   Grouped<StepIndex, StepIndex> dependents_;  // per step, the steps that wait for it, in schedule order
+  std::vector<Mark> marks_;                   // the bases of steps between their first dependency and delivery
+  std::vector<std::uint32_t> free_marks_;
   Time first_ready_{-1};
   std::int32_t completed_ = 0;
 };

@@ -55,8 +55,9 @@ class BlockRun final : public net::NetContext {
         trace_(trace),
         block_index_(block_index),
         offset_(trace_offset) {
-    runs_.reserve(index_.collectives().size());
-    for (OpId op : index_.collectives()) runs_.push_back(CollectiveRun(op, std::get<CollectiveOp>(block.ops[op].kind)));
+    // Expanded when their first rank is ready, dropped when they are complete everywhere: a block holds the
+    // schedules of the collectives running at the time, not of all of them.
+    runs_.assign(index_.collectives().size(), std::nullopt);
   }
 
   Mark run() {
@@ -94,7 +95,7 @@ class BlockRun final : public net::NetContext {
       return;
     }
     ++link_spans_;
-    const CollectiveRun& run = runs_[tag_collective(tag)];
+    const CollectiveRun& run = *runs_[tag_collective(tag)];
     const collective::Step& step = run.step(tag_step(tag));
     trace_->spans.push_back(TraceSpan{TraceSpan::Kind::link, link, block_index_, run.op(), run.member(step.dst),
                                       offset_ + begin, offset_ + end, false, run.member(step.src), step.bytes});
@@ -153,12 +154,14 @@ class BlockRun final : public net::NetContext {
   }
 
   void rank_ready(CollectiveId c, std::int32_t rank, const Mark& mark) {
-    runs_[c].rank_ready(rank, mark, [&](StepIndex k) { start_step(c, k); });
+    std::optional<CollectiveRun>& run = runs_[c];
+    if (!run) run.emplace(index_.collectives()[c], std::get<CollectiveOp>(op(index_.collectives()[c]).kind));
+    run->rank_ready(rank, mark, [&](StepIndex k) { start_step(c, k); });
     maybe_complete(c, rank);
   }
 
   void start_step(CollectiveId c, StepIndex k) {
-    const CollectiveRun& run = runs_[c];
+    const CollectiveRun& run = *runs_[c];
     const collective::Step& step = run.step(k);
     const plan::NodeId src = run.member(step.src);
     const plan::NodeId dst = run.member(step.dst);
@@ -169,7 +172,7 @@ class BlockRun final : public net::NetContext {
   }
 
   void step_delivered(CollectiveId c, StepIndex k, const net::TransferTiming& timing) {
-    CollectiveRun& run = runs_[c];
+    CollectiveRun& run = *runs_[c];
     const collective::Step& step = run.step(k);
     const Mark& base = run.base(k);
     Mark mark = base.continued_to(timing.delivered);
@@ -187,21 +190,22 @@ class BlockRun final : public net::NetContext {
   // Fires (collective, rank) once the rank is complete (collective_run.hpp); fires (collective, everywhere) after
   // the last rank.
   void maybe_complete(CollectiveId c, std::int32_t rank) {
-    if (runs_[c].completes(rank)) complete(c, rank);
+    if (runs_[c]->completes(rank)) complete(c, rank);
   }
 
   void complete(CollectiveId c, std::int32_t rank) {
-    CollectiveRun& run = runs_[c];
+    CollectiveRun& run = *runs_[c];
     const Mark mark = run.complete(rank);
+    const OpId id = run.op();
     nodes_[run.member(rank)].payload_delivered += collective::result_bytes(run.spec(), rank);
-    fire(index_.complete_on(run.op(), rank), mark);
-    if (run.count_completed()) {
-      if (trace_) {
-        trace_->spans.push_back(TraceSpan{TraceSpan::Kind::collective, run.op(), block_index_, run.op(), -1,
-                                          offset_ + run.first_ready(), offset_ + mark.time, false});
-      }
-      fire(index_.complete_everywhere(run.op()), mark);
+    fire(index_.complete_on(id, rank), mark);
+    if (!runs_[c]->count_completed()) return;
+    if (trace_) {
+      trace_->spans.push_back(TraceSpan{TraceSpan::Kind::collective, id, block_index_, id, -1,
+                                        offset_ + runs_[c]->first_ready(), offset_ + mark.time, false});
     }
+    runs_[c].reset();  // every step delivered: nothing refers to it any more
+    fire(index_.complete_everywhere(id), mark);
   }
 
   const topo::Topology& topology_;
@@ -212,7 +216,7 @@ class BlockRun final : public net::NetContext {
   core::Engine<Event> engine_;
 
   DependencyIndex index_;
-  IdVector<CollectiveId, CollectiveRun> runs_;
+  IdVector<CollectiveId, std::optional<CollectiveRun>> runs_;  // the collectives running now
   IdVector<NodeId, CpuQueue> cpus_;
   CriticalPath path_;
 
@@ -296,13 +300,14 @@ RunSizeBound run_size_bound(const topo::Topology& topology, const plan::OpGraph&
       // expands it, also one set id per rank), its ranks and sends, its steps' state and dependents.
       const collective::ScheduleSize s = collective::size_bound(c.spec);
       steps += s.steps;
-      // A rank's state is a count, a flag and two marks; a step's a count and a mark (8-byte aligned); the
+      // A rank's state is a count, a flag and two marks; a step's a count and a mark slot, and at worst a mark in
+      // the pool with its id on the free list (collective_run.hpp); the
       // grouped sends and dependents an offset per key and an entry per value, and a scratch offset per key.
       const double mark = sizeof(Mark);
       block_bytes += nodes * sizeof(std::int32_t) + 2 * sizeof(std::vector<std::int32_t>) + 2 * sizeof(CollectiveRun) +
                      vec(s.steps, sizeof(collective::Step)) + vec(s.steps + 1, 4) + vec(s.deps, 4) +
                      vec(s.sets + 1, 4) + vec(s.ranges, sizeof(collective::IndexRange)) + p * 4 +
-                     p * (8 + 2 * mark) + 2 * (p + 1) * 4 + s.steps * 4 + s.steps * (8 + mark) +
+                     p * (8 + 2 * mark) + 2 * (p + 1) * 4 + s.steps * 4 + s.steps * 8 + vec(s.steps, mark + 4) +
                      2 * (s.steps + 1) * 4 + s.deps * 4;
     }
     size.ops += static_cast<double>(block.ops.size());
