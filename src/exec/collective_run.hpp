@@ -41,6 +41,9 @@ class CollectiveRun {
   // The node playing `rank`.
   plan::NodeId member(std::int32_t rank) const { return collective_->members[rank]; }
   const collective::Step& step(StepIndex k) const { return schedule_.steps[k]; }
+  // Diagnostics (tests): the steps holding a base now, and the most that ever did (the pool's size).
+  std::size_t bases_held() const { return marks_.size() - free_marks_.size(); }
+  std::size_t bases_pooled() const { return marks_.size(); }
   // When the first rank became ready (for the trace's collective span); negative before.
   Time first_ready() const { return first_ready_; }
 

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "collective_run.hpp"
@@ -113,4 +114,28 @@ TEST_CASE("direct all-gather: a ready rank sends everything at once, and complet
   run.delivered(0, at(20), send);
   REQUIRE(run.completes(1));
   CHECK(run.complete(1).time == Time{20});
+}
+
+TEST_CASE("ring all-gather on 64 ranks holds one base per rank, not one per step") {
+  // Every rank ready at t = 0, then the sent steps delivered in the order they were sent (a FIFO). Round 0 sends
+  // the p = 64 own pieces, each step holding a base. Delivering step (k, r) releases its base and lets step
+  // (k+1, r+1) go with one: p bases alive through rounds 0..p-2, none at the end, so the pool never grows past
+  // p = 64 although the schedule has p (p - 1) = 4032 steps.
+  const int p = 64;
+  const plan::CollectiveOp c = all_gather(collective::Algorithm::ring, p);
+  CollectiveRun run(0, c);
+  Sent sent;
+  auto send = [&](CollectiveRun::StepIndex k) { sent.push_back(k); };
+  for (int r = 0; r < p; ++r) run.rank_ready(r, at(0), send);
+  CHECK(sent.size() == static_cast<std::size_t>(p));
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    most = std::max(most, run.bases_held());
+    run.delivered(sent[i], at(static_cast<std::int64_t>(i + 1)), send);
+  }
+  CHECK(sent.size() == static_cast<std::size_t>(p * (p - 1)));
+  CHECK(most == static_cast<std::size_t>(p));
+  CHECK(run.bases_pooled() == static_cast<std::size_t>(p));
+  CHECK(run.bases_held() == 0);
+  for (int r = 0; r < p; ++r) CHECK(run.completes(r));
 }
