@@ -27,7 +27,8 @@
 // x 2"). Changes at one instant are batched: the first flow that begins or ends at time t schedules one "solve"
 // event at t, which runs after every event already queued at t (no simulated time passes in between, so the
 // stale rates meanwhile move no bytes). Each rate class of the solver has one engine event, at its next member's
-// end. Flows that end at the same picosecond are handed to their receivers in the order they were started.
+// end. Flows that end at the same picosecond are handed to their receivers in the order they were started, by one
+// event per route latency among them (a batch), not one per message.
 //
 // Timing of a delivered message (TransferTiming; the four parts add up to delivered - started exactly):
 //   overhead      = send_overhead + recv_overhead;
@@ -92,6 +93,7 @@ class FairNetwork final : public NetworkModel {
   void begin_flow(Time now, TransferId id, NetContext& ctx);  // the sender's CPU is done
   void class_done(Time now, ClassId k, NetContext& ctx);      // a class's next member may have sent its bytes
   void end_flow(Time now, FlowId f, NetContext& ctx);
+  void arrived(Time now, std::uint32_t batch, NetContext& ctx);  // a batch's last bytes reached their receivers
   void request_solve(Time now, NetContext& ctx);
   void solve(Time now, NetContext& ctx);
   void set_timer(ClassId k, std::optional<Time> at, NetContext& ctx);
@@ -105,6 +107,10 @@ class FairNetwork final : public NetworkModel {
   // Transfers whose flow ended (or that had none) since the last solve, with their start order: sorted as pairs
   // side by side, a million ends at one instant need no look-up per comparison.
   std::vector<std::pair<std::uint64_t, TransferId>> ended_;
+  // Messages whose last bytes arrive at one time, in the order they were started, by batch id (NetEvent::transfer
+  // of their kArrived event); emptied batches are reused.
+  std::vector<std::vector<TransferId>> batches_;
+  std::vector<std::uint32_t> free_batches_;
   std::uint64_t next_seq_ = 0;
   bool solve_pending_ = false;
   // Scratch.
