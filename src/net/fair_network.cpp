@@ -62,8 +62,9 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
   const topo::Topology& topology = path_.topology();
   path_.route(id, route_);
   auto& m = path_[id];
-  m.timing.latency = path_.route_latency(route_);
-  if (route_.empty() || m.wire.count == 0) {
+  m.latency = path_.route_latency(route_);
+  const Bytes wire = path_.wire_of(m);
+  if (route_.empty() || wire.count == 0) {
     // Nothing to send over a link: the flow ends as it begins.
     ended_.push_back({m.state.seq, id});
     request_solve(now, ctx);
@@ -78,7 +79,7 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
     resources_.push_back(d);
     const double bandwidth = solver_.capacity(d);
     bottleneck = std::min(bottleneck, bandwidth);
-    path_.count_link(d, m.wire, transfer_time(m.wire, ByteRate{bandwidth}));
+    path_.count_link(d, wire, transfer_time(wire, ByteRate{bandwidth}));
     if (i + 1 < route_.size()) {
       const ResourceId s = switch_resource_[static_cast<std::size_t>(topology.dir_link_head(d))];
       if (s >= 0) {
@@ -87,12 +88,12 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
       }
     }
   }
-  const FlowId f = solver_.add_flow(resources_, static_cast<double>(m.wire.count), m.state.seq);
+  const FlowId f = solver_.add_flow(resources_, static_cast<double>(wire.count), m.state.seq);
   if (f >= flows_.size()) flows_.resize(f + 1);
   Flow& flow = flows_[f];
   flow.transfer = id;
   flow.begin = now;
-  flow.alone = transfer_time(m.wire, ByteRate{bottleneck});
+  flow.alone = transfer_time(wire, ByteRate{bottleneck});
   request_solve(now, ctx);
 }
 
@@ -110,7 +111,7 @@ void FairNetwork::class_done(Time now, ClassId k, NetContext& ctx) {
 void FairNetwork::end_flow(Time now, FlowId f, NetContext& ctx) {
   const Flow& flow = flows_[f];
   auto& m = path_[flow.transfer];
-  m.timing.serialization = std::min(flow.alone, now - flow.begin);
+  m.serialization = std::min(flow.alone, now - flow.begin);
   // Its interval on every link direction of its route, for timelines (the solver still has its resources).
   for (std::size_t i = 0; i < solver_.resources_of(f); ++i) {
     const ResourceId r = solver_.resource(f, i);
@@ -152,7 +153,7 @@ void FairNetwork::solve(Time now, NetContext& ctx) {
   // order whatever their push order, and nothing else is pushed in between, so this is exactly one event per
   // message, without a million events when a million flows end together (a direct all-gather over 1024 hosts).
   std::sort(ended_.begin(), ended_.end());
-  for (auto& [key, id] : ended_) key = static_cast<std::uint64_t>(path_[id].timing.latency.ps);
+  for (auto& [key, id] : ended_) key = static_cast<std::uint64_t>(path_[id].latency.ps);
   std::stable_sort(ended_.begin(), ended_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (std::size_t i = 0; i < ended_.size();) {
     std::uint32_t batch = 0;

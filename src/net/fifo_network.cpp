@@ -29,14 +29,15 @@ void FifoNetwork::handle(Time now, const NetEvent& event, NetContext& ctx) {
   if (event.stage < hops) {
     const topo::DirLinkId d = route[event.stage];
     const Time begin = std::max(now, link_free_[static_cast<std::size_t>(d)]);
-    const Time serialize = transfer_time(m.wire, path_.topology().dir_link_spec(d).bandwidth);
+    const Bytes wire = path_.wire_of(m);
+    const Time serialize = transfer_time(wire, path_.topology().dir_link_spec(d).bandwidth);
     link_free_[static_cast<std::size_t>(d)] = begin + serialize;
-    path_.count_link(d, m.wire, serialize);
+    path_.count_link(d, wire, serialize);
     ctx.link_busy(d, begin, begin + serialize, m.request.tag);
     // A switch forwards only after the whole message has arrived (hop_latency counts its forwarding).
     const Time latency = path_.hop_latency(route, event.stage);
-    m.timing.serialization += serialize;
-    m.timing.latency += latency;
+    m.serialization += serialize;
+    m.latency += latency;
     ctx.schedule(begin + serialize + latency, NetEvent{event.transfer, event.stage + 1});
     return;
   }

@@ -33,10 +33,14 @@ namespace shardsim::net {
 template <class State>
 class MessagePath {
  public:
+  // What is kept per message in flight: with a million flows at once every byte here is a megabyte, so the wire
+  // bytes (wire_of) and the timing's other parts (deliver) are computed rather than kept.
   struct Message {
     TransferRequest request;
-    Bytes wire;  // wire_bytes(request.payload)
-    TransferTiming timing;
+    Time started;
+    Time overhead;       // the sender's send() calls and the receiver's recv_overhead, as paid
+    Time latency;        // set by the model
+    Time serialization;  // set by the model
     [[no_unique_address]] State state{};  // the model's
   };
   // A message that entered: its id, and when its sender's CPU is done with it (it may go on the wire).
@@ -67,9 +71,10 @@ class MessagePath {
     const TransferId id = acquire_slot(messages_, free_);
     Message& m = messages_[id];
     m.request = request;
-    m.wire = wire_bytes(request.payload, options_);
-    m.timing = TransferTiming{.started = now, .delivered = {}, .waiting = {}, .overhead = {}, .latency = {},
-                              .serialization = {}};
+    m.started = now;
+    m.overhead = Time{};
+    m.latency = Time{};
+    m.serialization = Time{};
     ++in_flight_;
     ++counters_.transfers;
     counters_.node_payload_sent[static_cast<std::size_t>(request.src)] += request.payload;
@@ -78,12 +83,14 @@ class MessagePath {
     if (lanes.size() <= request.lane) lanes.resize(request.lane + 1u, Time{});
     Time& cpu = lanes[request.lane];
     cpu = std::max(now, cpu) + overhead;
-    m.timing.overhead += overhead;
+    m.overhead += overhead;
     return Sent{id, cpu};
   }
 
   Message& operator[](TransferId id) { return messages_[id]; }
   const Message& operator[](TransferId id) const { return messages_[id]; }
+  // Its bytes on the wire: wire_bytes(payload).
+  Bytes wire_of(const Message& m) const { return wire_bytes(m.request.payload, options_); }
 
   // The message's route, link directions from src to dst (empty for a message to itself).
   void route(TransferId id, std::vector<topo::DirLinkId>& out) const {
@@ -113,22 +120,24 @@ class MessagePath {
     const Time overhead = topology_.node(m.request.dst).recv_overhead;
     Time& cpu = recv_free_[static_cast<std::size_t>(m.request.dst)];
     cpu = std::max(now, cpu) + overhead;
-    m.timing.overhead += overhead;
+    m.overhead += overhead;
     return cpu;
   }
 
   // Delivered at `now`: waiting is what the other parts leave; the slot is free again, and the message is handed
   // to ctx (which may start another that takes the slot, so ctx gets copies).
   void deliver(Time now, TransferId id, NetContext& ctx) {
-    Message& m = messages_[id];
-    TransferTiming& t = m.timing;
-    t.delivered = now;
-    t.waiting = (now - t.started) - t.overhead - t.latency - t.serialization;
-    require(t.waiting >= Time{}, "network model: a message's parts exceed its time");
+    const Message& m = messages_[id];
+    const TransferTiming timing{.started = m.started,
+                                .delivered = now,
+                                .waiting = (now - m.started) - m.overhead - m.latency - m.serialization,
+                                .overhead = m.overhead,
+                                .latency = m.latency,
+                                .serialization = m.serialization};
+    require(timing.waiting >= Time{}, "network model: a message's parts exceed its time");
     counters_.node_payload_received[static_cast<std::size_t>(m.request.dst)] += m.request.payload;
     --in_flight_;
     free_.push_back(id);
-    const TransferTiming timing = t;
     const std::uint64_t tag = m.request.tag;
     ctx.delivered(tag, timing);
   }
