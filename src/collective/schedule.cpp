@@ -7,7 +7,7 @@
 
 namespace shardsim::collective {
 
-Schedule expand(const CollectiveSpec& spec) {
+void check_expandable(const CollectiveSpec& spec) {
   const int p = spec.ranks();
   require(p >= 1, "collective with no ranks");
   require(spec.root >= 0 && spec.root < p, "collective root out of range");
@@ -22,6 +22,10 @@ Schedule expand(const CollectiveSpec& spec) {
     }
   }
   require(spec.groups.empty() || static_cast<int>(spec.groups.size()) == p, "collective groups: one per rank");
+}
+
+Schedule expand(const CollectiveSpec& spec) {
+  check_expandable(spec);
   switch (spec.algorithm) {
     case Algorithm::direct: return detail::expand_direct(spec);
     case Algorithm::ring: return detail::expand_ring(spec);

@@ -5,8 +5,18 @@
 namespace shardsim::exec {
 
 CollectiveRun::CollectiveRun(plan::OpId op, const plan::CollectiveOp& collective)
-    : op_(op), collective_(&collective), schedule_(collective::expand(collective.spec)) {
+    : op_(op),
+      collective_(&collective),
+      direct_(collective.spec.algorithm == collective::Algorithm::direct),
+      schedule_(direct_ ? collective::Schedule{} : collective::expand(collective.spec)) {
   ranks_.assign(static_cast<std::size_t>(collective.spec.ranks()), RankState{});
+  if (direct_) {
+    // No dependencies, and each rank's sends are a range (direct_sends): only the deliveries each rank waits for.
+    collective::check_expandable(collective.spec);
+    const std::uint32_t n = collective::direct_step_count(collective.spec);
+    for (StepIndex k = 0; k < n; ++k) ++ranks_[step(k).dst].incoming;
+    return;
+  }
   index_sends();
   if (!schedule_.deps.empty()) index_dependents();
   // The run reads its dependencies from steps_ and dependents_ from here on: the schedule's own lists go, 8 bytes

@@ -24,6 +24,7 @@
 #include "critical_path.hpp"
 #include "id_vector.hpp"
 #include "shardsim/collective/collective.hpp"
+#include "shardsim/collective/direct_steps.hpp"
 #include "shardsim/plan/op_graph.hpp"
 
 namespace shardsim::exec {
@@ -40,7 +41,8 @@ class CollectiveRun {
   const collective::CollectiveSpec& spec() const { return collective_->spec; }
   // The node playing `rank`.
   plan::NodeId member(std::int32_t rank) const { return collective_->members[rank]; }
-  const collective::Step& step(StepIndex k) const { return schedule_.steps[k]; }
+  // Its step k: computed for a direct collective (collective/direct_steps.hpp), which is never expanded.
+  collective::Step step(StepIndex k) const { return direct_ ? collective::direct_step(spec(), k) : schedule_.steps[k]; }
   // Diagnostics (tests): the steps holding a base now, and the most that ever did (the pool's size).
   std::size_t bases_held() const { return marks_.size() - free_marks_.size(); }
   std::size_t bases_pooled() const { return marks_.size(); }
@@ -54,6 +56,11 @@ class CollectiveRun {
     r.ready = true;
     r.ready_mark = mark;
     if (first_ready_.ps < 0 || mark.time < first_ready_) first_ready_ = mark.time;
+    if (direct_) {
+      const collective::IndexRange sends = collective::direct_sends(spec(), rank);
+      for (std::int32_t i = 0; i < sends.count; ++i) send(static_cast<StepIndex>(sends.first + i));
+      return;
+    }
     for (const StepIndex k : sends_[rank]) {
       if (steps_.empty()) {
         send(k);
@@ -67,14 +74,14 @@ class CollectiveRun {
 
   // The mark step k's message extends.
   const Mark& base(StepIndex k) const {
-    return steps_.empty() ? ranks_[schedule_.steps[k].src].ready_mark : marks_[steps_[k].mark];
+    return steps_.empty() ? ranks_[step(k).src].ready_mark : marks_[steps_[k].mark];
   }
 
   // Step k was delivered with `mark` (its base charged with the message): calls send(StepIndex) for each step that
   // now waits for nothing and whose source is ready.
   template <class Send>
   void delivered(StepIndex k, const Mark& mark, Send&& send) {
-    RankState& dst = ranks_[schedule_.steps[k].dst];
+    RankState& dst = ranks_[step(k).dst];
     if (mark.time >= dst.last_in.time) dst.last_in = mark;
     --dst.incoming;
     if (steps_.empty()) return;
@@ -151,6 +158,7 @@ class CollectiveRun {
 
   plan::OpId op_;
   const plan::CollectiveOp* collective_;
+  bool direct_;                    // a direct collective: steps computed, no schedule, no sends_
   collective::Schedule schedule_;  // its steps (the dependency lists are dropped once indexed)
   IdVector<std::int32_t, RankState> ranks_;
   Grouped<std::int32_t, StepIndex> sends_;    // per rank, the steps it sends, in schedule order

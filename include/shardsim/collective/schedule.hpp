@@ -111,6 +111,8 @@ struct Schedule {
 // a root out of range, negative sizes, an unsupported (kind, algorithm), reductions whose vectors differ in size,
 // or groups that are neither empty nor one per rank.
 Schedule expand(const CollectiveSpec& spec);
+// The checks expand makes before it expands, for a caller that computes the steps instead (direct_steps.hpp).
+void check_expandable(const CollectiveSpec& spec);
 
 // Payload bytes each rank sends / receives over the schedule's steps (size `ranks`).
 std::vector<Bytes> bytes_sent(const Schedule& schedule, int ranks);
