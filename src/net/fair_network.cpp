@@ -19,7 +19,7 @@ std::size_t FairNetwork::message_bytes_bound(std::size_t route_links) {
   // route scratch; in the solver a flow over the route's link directions and at most one switch resource per link
   // crossed.
   using Path = MessagePath<Started>;
-  const std::size_t here = sizeof(Path::Message) + sizeof(Flow) + sizeof(ClassTimer) +
+  const std::size_t here = sizeof(Path::Message) + sizeof(TransferId) + sizeof(ClassTimer) +
                            sizeof(std::pair<std::uint64_t, TransferId>) + 2 * sizeof(TransferId) +
                            route_links * (sizeof(topo::DirLinkId) + 2 * sizeof(ResourceId));
   return 2 * here + MaxMinSolver::flow_bytes_bound(2 * route_links);
@@ -90,10 +90,9 @@ void FairNetwork::begin_flow(Time now, TransferId id, NetContext& ctx) {
   }
   const FlowId f = solver_.add_flow(resources_, static_cast<double>(wire.count), m.state.seq);
   if (f >= flows_.size()) flows_.resize(f + 1);
-  Flow& flow = flows_[f];
-  flow.transfer = id;
-  flow.begin = now;
-  flow.alone = transfer_time(wire, ByteRate{bottleneck});
+  flows_[f] = id;
+  m.state.begin = now;
+  m.serialization = transfer_time(wire, ByteRate{bottleneck});  // W / B for now; end_flow caps it
   request_solve(now, ctx);
 }
 
@@ -109,15 +108,15 @@ void FairNetwork::class_done(Time now, ClassId k, NetContext& ctx) {
 }
 
 void FairNetwork::end_flow(Time now, FlowId f, NetContext& ctx) {
-  const Flow& flow = flows_[f];
-  auto& m = path_[flow.transfer];
-  m.serialization = std::min(flow.alone, now - flow.begin);
+  const TransferId id = flows_[f];
+  auto& m = path_[id];
+  m.serialization = std::min(m.serialization, now - m.state.begin);
   // Its interval on every link direction of its route, for timelines (the solver still has its resources).
   for (std::size_t i = 0; i < solver_.resources_of(f); ++i) {
     const ResourceId r = solver_.resource(f, i);
-    if (r < dir_links_) ctx.link_busy(r, flow.begin, now, m.request.tag);
+    if (r < dir_links_) ctx.link_busy(r, m.state.begin, now, m.request.tag);
   }
-  ended_.push_back({m.state.seq, flow.transfer});
+  ended_.push_back({m.state.seq, id});
 }
 
 void FairNetwork::arrived(Time now, std::uint32_t batch, NetContext& ctx) {

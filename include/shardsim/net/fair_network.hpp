@@ -73,16 +73,12 @@ class FairNetwork final : public NetworkModel {
   using FlowId = MaxMinSolver::FlowId;
   using ClassId = MaxMinSolver::ClassId;
 
-  // What the fair model keeps per message: its start order, which ranks flows that end at the same picosecond.
+  // What the fair model keeps per message: its start order, which ranks flows that end at the same picosecond, and
+  // when its sender's CPU was done and its bytes began to flow. While it flows, its serialization holds W / B, its
+  // duration with the route to itself (B its bottleneck alone).
   struct Started {
     std::uint64_t seq = 0;
-  };
-  // A message whose bytes are being sent, by its solver flow id (whose resources below dir_links_ are the link
-  // directions of its route, in route order).
-  struct Flow {
-    TransferId transfer = 0;
-    Time begin;  // when its sender's CPU was done and its bytes began to flow
-    Time alone;  // W / B: its duration with the route to itself
+    Time begin;
   };
   // A rate class's engine event, by solver class id.
   struct ClassTimer {
@@ -102,7 +98,7 @@ class FairNetwork final : public NetworkModel {
   MaxMinSolver solver_;
   ResourceId dir_links_ = 0;                 // resources 0 .. dir_links_ - 1 are the link directions
   std::vector<ResourceId> switch_resource_;  // per vertex: its resource, or -1 (no capacity, or a node)
-  std::vector<Flow> flows_;
+  std::vector<TransferId> flows_;  // by solver flow id (whose resources below dir_links_ are its route's link directions)
   std::vector<ClassTimer> timers_;
   // Transfers whose flow ended (or that had none) since the last solve, with their start order: sorted as pairs
   // side by side, a million ends at one instant need no look-up per comparison.
