@@ -36,7 +36,13 @@ class MessagePath {
   // What is kept per message in flight: with a million flows at once every byte here is a megabyte, so the wire
   // bytes (wire_of) and the timing's other parts (deliver) are computed rather than kept.
   struct Message {
-    TransferRequest request;
+    // The request's fields that outlive its sending (lane and send_calls are spent in send()).
+    struct Route {
+      topo::NodeId src = 0;
+      topo::NodeId dst = 0;
+      Bytes payload;
+      std::uint64_t tag = 0;
+    } request;
     Time started;
     Time overhead;       // the sender's send() calls and the receiver's recv_overhead, as paid
     Time latency;        // set by the model
@@ -70,7 +76,7 @@ class MessagePath {
   Sent send(Time now, const TransferRequest& request) {
     const TransferId id = acquire_slot(messages_, free_);
     Message& m = messages_[id];
-    m.request = request;
+    m.request = {request.src, request.dst, request.payload, request.tag};
     m.started = now;
     m.overhead = Time{};
     m.latency = Time{};
@@ -94,7 +100,7 @@ class MessagePath {
 
   // The message's route, link directions from src to dst (empty for a message to itself).
   void route(TransferId id, std::vector<topo::DirLinkId>& out) const {
-    const TransferRequest& r = messages_[id].request;
+    const auto& r = messages_[id].request;
     topology_.route(r.src, r.dst, out, r.tag);
   }
   // Hop h of `route`: its link's latency, plus the forwarding latency of the switch at its head unless it is the
