@@ -82,10 +82,23 @@ TEST_CASE("run: --max-memory refuses a small run below its bound and lets it run
   CHECK(estimate.size.steps == 18);
   CHECK(estimate.bytes > 1000);
   CHECK(estimate.bytes < 1'000'000);
+  // Its floor (seed_plan_floor: the same 11 ops and 18 messages, without labels or dependencies) is below it;
+  // under the floor the run is refused on it, between the two on the whole bound.
+  const study::RunEstimate floor = study::floor_run(scenario::load(s));
+  CHECK(floor.size.ops == 11);
+  CHECK(floor.size.steps == 18);
+  CHECK(floor.bytes > 1000);
+  CHECK(floor.bytes < estimate.bytes);
   const Outcome refused = cli({"run", s, "--max-memory", "1 kB"});
   CHECK(refused.code == 2);
-  CHECK_THAT(refused.err, Catch::Matchers::Contains("this run (11 ops, up to 18 point-to-point messages"));
+  CHECK_THAT(refused.err, Catch::Matchers::Contains("this run (at least 11 ops, at least 18 point-to-point messages"));
+  CHECK_THAT(refused.err, Catch::Matchers::Contains("(a lower bound, before planning)"));
   CHECK(refused.out.empty());
+  const Outcome bounded = cli({"run", s, "--max-memory", std::to_string(floor.bytes) + " B"});
+  CHECK(bounded.code == 2);
+  CHECK_THAT(bounded.err, Catch::Matchers::Contains("this run (11 ops, up to 18 point-to-point messages"));
+  CHECK_THAT(bounded.err, Catch::Matchers::Contains("(an upper bound)"));
+  CHECK(bounded.out.empty());
   CHECK(cli({"run", s, "--max-memory", "1 MB"}).code == 0);
   CHECK(cli({"run", s, "--max-memory", "a lot"}).code == 2);
 }

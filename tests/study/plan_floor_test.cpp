@@ -63,8 +63,8 @@ bool check_floor(const std::string& file, const std::vector<std::string>& sets =
   const scenario::Scenario s = scenario::load(kScenarios + file, sets);
   const plan::PlanFloor floor = study::floor_scenario(s);
   const plan::PlannedWorkload planned = study::plan_scenario(s);
-  // Some block holds the floor; where the floor says "exactly what is built" (every floor there is: training and
-  // tensor), that block's compute ops are the floor's.
+  // Some block holds the floor, and its compute ops are the floor's: every floor there is (training, tensor,
+  // pipeline, seed) counts exactly the compute ops it builds.
   bool held = false, exact = false;
   for (const plan::Block& block : planned.graph.blocks) {
     const BlockTally t = tally(block);
@@ -99,8 +99,8 @@ TEST_CASE("plan floor: never above the built plan, for every shipped scenario") 
     known += check_floor(entry.path().filename().string());
   }
   CHECK(scenarios >= 40);
-  // The training scenarios (5) and the tensor transformer scenarios have a floor.
-  CHECK(known >= 15);
+  // The training scenarios (5), the tensor transformer scenarios, the pipelines and the seed layers have a floor.
+  CHECK(known >= 27);
 }
 
 TEST_CASE("plan floor: never above the built plan, data-parallel training at several sizes and settings") {
@@ -140,6 +140,15 @@ TEST_CASE("plan floor: never above the built plan, tensor and pipeline plans") {
     CHECK(check_floor("llama3-8b-pi5-16gb-tp8-pp2.toml", {collective, "plan.schedule=\"gpipe\"", "plan.nodes=8",
                                                           "plan.tensor_degree=2"}));
   }
+  // Pipelines for inference: micro-batches, tensor groups in the stages, uneven stages.
+  CHECK(check_floor("llama2-7b-pi4-8gb-pipeline.toml", {"plan.micro_batches=2", "run.batch=4"}));
+  CHECK(check_floor("llama3-8b-pi5-tensor-4.toml", {"plan.strategy=\"pipeline\"", "plan.tensor_degree=2"}));
+  CHECK(check_floor("llama2-7b-pi4-8gb-pipeline.toml", {"plan.split=\"3,1,1,1\""}));
+  // The seed layer: every algorithm that does its broadcast, and a mixture's experts.
+  for (const char* algorithm : {"direct", "tree", "hierarchical"}) {
+    CHECK(check_floor("seed-layer-4-batch6.toml", {std::string("plan.collective=\"") + algorithm + "\""}));
+  }
+  CHECK(check_floor("pi5-64-mlp70b.toml"));
   // An uneven tensor split has the even split's ops and collectives.
   CHECK(check_floor("llama2-7b-pi4-8gb-tensor-4.toml", {"plan.split=\"3,1,1,1\""}));
 }
