@@ -250,10 +250,6 @@ void add_block(RunStats& stats, const plan::Block& block, const Mark& end, const
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Heap bytes of a vector of n T, counted twice: a vector built by push_back may hold up to twice its size.
 double vec(double n, std::size_t element) { return 2 * n * static_cast<double>(element); }
 
