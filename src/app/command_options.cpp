@@ -100,12 +100,15 @@ std::uint64_t physical_memory() {
   return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
 }
 
-void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string& what, const std::string& advice) {
+void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string& what, const std::string& advice,
+                  Bound bound) {
   // A limit of 0 (a system that does not say its RAM) checks nothing.
   if (limit == 0 || estimate <= limit) return;
   const auto bytes = [](std::uint64_t b) { return format_bytes(Bytes{static_cast<std::int64_t>(std::min<std::uint64_t>(b, INT64_MAX))}); };
-  throw command_line_error(what + " needs about " + bytes(estimate) + " of memory (an upper bound), more than " +
-                           "--max-memory " + bytes(limit) + "; " + advice);
+  const std::string needs = bound == Bound::upper
+                                ? " needs about " + bytes(estimate) + " of memory (an upper bound)"
+                                : " needs at least " + bytes(estimate) + " of memory (a lower bound, before planning)";
+  throw command_line_error(what + needs + ", more than --max-memory " + bytes(limit) + "; " + advice);
 }
 
 po::options_description_easy_init CommandOptions::add() { return options_.add_options(); }

@@ -16,20 +16,23 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Refuses, before anything is simulated, a run whose memory bound (study/memory_estimate.hpp) is above `limit`.
+// Refuses, before anything is simulated, a run whose memory bound (study/memory_estimate.hpp) is above `limit`; a run
+// whose plan's floor alone is above it, before the plan is built.
 void check_run_memory(const scenario::Scenario& s, std::uint64_t limit) {
-  const study::RunEstimate estimate = study::estimate_run(s);
+  const study::RunEstimate estimate = study::bound_run(s, limit);
   const auto count = [](double n) {
     std::ostringstream text;
     text << std::setprecision(3) << n;
     return text.str();
   };
+  const std::string least = estimate.lower_bound ? "at least " : "";
   check_memory(estimate.bytes, limit,
-               "this run (" + count(estimate.size.ops) + " ops, up to " + count(estimate.size.steps) +
-                   " point-to-point messages in one block, collectives of up to " + count(estimate.size.ranks) +
-                   " ranks)",
+               "this run (" + least + count(estimate.size.ops) + " ops, " + (estimate.lower_bound ? least : "up to ") +
+                   count(estimate.size.steps) + " point-to-point messages in one block, collectives of " +
+                   (estimate.lower_bound ? "" : "up to ") + count(estimate.size.ranks) + " ranks)",
                "use fewer nodes (plan.nodes), a collective with fewer messages (plan.collective = \"tree\" sends "
-               "2(p-1) for p ranks, \"ring\" 2p(p-1)), or raise --max-memory");
+               "2(p-1) for p ranks, \"ring\" 2p(p-1)), or raise --max-memory",
+               estimate.lower_bound ? Bound::lower : Bound::upper);
 }
 
 }  // namespace

@@ -13,17 +13,20 @@ bool rooted(CollectiveKind kind) {
 }  // namespace
 
 ScheduleSize size_bound(const CollectiveSpec& spec) {
-  const double p = spec.ranks();
-  double k = 0;  // ceil(log2 p)
-  while (std::ldexp(1.0, static_cast<int>(k)) < p) ++k;
   double g = 1;
   if (spec.algorithm == Algorithm::hierarchical && !spec.groups.empty()) {
     g = static_cast<double>(std::set<int>(spec.groups.begin(), spec.groups.end()).size());
   }
+  return size_bound(spec.kind, spec.algorithm, spec.ranks(), g);
+}
+
+ScheduleSize size_bound(CollectiveKind kind, Algorithm algorithm, double p, double g) {
+  double k = 0;  // ceil(log2 p)
+  while (std::ldexp(1.0, static_cast<int>(k)) < p) ++k;
   ScheduleSize size;
-  switch (spec.algorithm) {
+  switch (algorithm) {
     case Algorithm::direct:
-      size.steps = rooted(spec.kind) ? p - 1 : p * (p - 1);
+      size.steps = rooted(kind) ? p - 1 : p * (p - 1);
       size.deps = 0;
       break;
     case Algorithm::ring:
@@ -39,12 +42,12 @@ ScheduleSize size_bound(const CollectiveSpec& spec) {
       size.deps = size.steps * (k + 2);
       break;
     case Algorithm::hierarchical:
-      size.steps = rooted(spec.kind) ? 2 * (p - 1) : 2 * (p - 1) + 2 * g * (g - 1);
+      size.steps = rooted(kind) ? 2 * (p - 1) : 2 * (p - 1) + 2 * g * (g - 1);
       size.deps = p * p + size.steps * (k + 2);
       break;
   }
   size.sets = 2 * size.steps + p + 2;
-  size.ranges = spec.algorithm == Algorithm::hierarchical ? size.sets * (std::ceil(p / 2) + 1) : 2 * size.sets + 2 * p;
+  size.ranges = algorithm == Algorithm::hierarchical ? size.sets * (std::ceil(p / 2) + 1) : 2 * size.sets + 2 * p;
   return size;
 }
 

@@ -254,78 +254,140 @@ void add_block(RunStats& stats, const plan::Block& block, const Mark& end, const
   }
 }
 
+// Heap bytes of a vector of n T, counted twice: a vector built by push_back may hold up to twice its size.
+double vec(double n, std::size_t element) { return 2 * n * static_cast<double>(element); }
+
+// What run_size_bound counts in one block, added op by op; run_size_floor adds a plan's floor with the same figures,
+// so that a floor's bytes are a lower bound of the built plan's.
+struct BlockCount {
+  double ops = 0, compute_ops = 0, units = 0, signals = 0, waits = 0, collectives = 0, steps = 0;
+  double graph_bytes = 0;  // the ops' dependency lists and members in the graph (their labels are counted apart)
+  double state_bytes = 0;  // the run state: `fixed`, then each collective's
+
+  // `count` compute ops of `deps` dependencies each.
+  void add_compute(double deps, double count) {
+    ops += count;
+    compute_ops += count;
+    units += count;
+    signals += count;
+    waits += deps * count;
+    graph_bytes += vec(deps, sizeof(plan::OpId)) * count;
+  }
+
+  // `count` collectives of p ranks on a cluster of `nodes`, with `deps` dependencies and `groups` group ids each,
+  // whose schedule is at most `s`.
+  void add_collective(double nodes, double p, double deps, double groups, const collective::ScheduleSize& s,
+                      double count) {
+    ops += count;
+    graph_bytes += (vec(deps, sizeof(plan::OpId)) + vec(p, sizeof(plan::NodeId)) + vec(p, sizeof(Bytes)) +
+                    vec(groups, sizeof(int))) *
+                   count;
+    collectives += count;
+    units += p * count;
+    signals += (p + 1) * count;
+    waits += p * deps * count;
+    steps += s.steps * count;
+    // The dependency index's rank of every node in this collective; the run: its schedule (while the builder
+    // expands it, also one set id per rank), its ranks and sends, its steps' state and dependents.
+    // A rank's state is a count, a flag and two marks; a step's a count and a mark slot, and at worst a mark in
+    // the pool with its id on the free list (collective_run.hpp); the grouped sends and dependents an offset per
+    // key and an entry per value, and a scratch offset per key.
+    const double mark = sizeof(Mark);
+    state_bytes += (nodes * sizeof(std::int32_t) + 2 * sizeof(std::vector<std::int32_t>) + 2 * sizeof(CollectiveRun) +
+                    vec(s.steps, sizeof(collective::Step)) + vec(s.steps + 1, 4) + vec(s.deps, 4) +
+                    vec(s.sets + 1, 4) + vec(s.ranges, sizeof(collective::IndexRange)) + p * 4 +
+                    p * (8 + 2 * mark) + 2 * (p + 1) * 4 + s.steps * 4 + s.steps * 8 + vec(s.steps, mark + 4) +
+                    2 * (s.steps + 1) * 4 + s.deps * 4) *
+                   count;
+  }
+
+  // The block's run state, `message` bytes per message in flight.
+  double block_bytes(std::size_t message) const {
+    using EngineEvent = core::Engine<Event>::Event;
+    // Dependency index: an entry per op, a unit per compute op and collective rank, a signal per op and rank (and
+    // one per collective), the waits and the waiters grouped by signal; the ready list.
+    double bytes = state_bytes + vec(ops, 16) + vec(units, sizeof(Unit)) + vec(signals, sizeof(Signal)) +
+                   vec(collectives, 4) + vec(waits, 8) + (signals + 1) * 4 + waits * 4 + vec(units, 4);
+    // Every step's message in flight and an event for it, every compute op queued on its CPU with an event; the
+    // engine's radix buckets may keep up to twice that (vec), and a live bit per event id ever issued (a message
+    // issues a few: counted as 8 bits each).
+    bytes += steps * static_cast<double>(message) + vec(steps + compute_ops, sizeof(EngineEvent)) +
+             vec(compute_ops, sizeof(QueuedOp)) + steps + compute_ops;
+    return bytes;
+  }
+};
+
+// The run's own counters and one block's (RunStats, add_block), the network model's per node and link: every
+// block's state starts with these.
+double fixed_bytes(const topo::Topology& topology) {
+  const double nodes = topology.node_count();
+  const double dir_links = 2.0 * topology.link_count();
+  return vec(nodes, sizeof(NodeStats)) * 2 + vec(dir_links, sizeof(LinkStats)) +
+         nodes * (4 * sizeof(Bytes) + 2 * sizeof(Time) + sizeof(std::vector<Time>)) +
+         dir_links * (sizeof(Bytes) + 2 * sizeof(Time)) + nodes * sizeof(CpuQueue);
+}
+
+std::size_t message_bytes(const topo::Topology& topology, const net::NetworkOptions& network) {
+  return net::message_bytes_bound(network, static_cast<std::size_t>(topology.diameter_hops()));
+}
+
 }  // namespace
 
 RunSizeBound run_size_bound(const topo::Topology& topology, const plan::OpGraph& graph,
                             const net::NetworkOptions& network) {
-  // Heap bytes of a std::string's text (none while it fits the inline buffer) and of a vector of n T (twice: a
-  // vector built by push_back may hold up to twice its size).
+  // Heap bytes of a std::string's text (none while it fits the inline buffer).
   const std::size_t inline_text = std::string().capacity();
   auto text = [&](const std::string& s) { return s.size() <= inline_text ? 0.0 : static_cast<double>(s.size() + 1); };
-  auto vec = [](double n, std::size_t element) { return 2 * n * static_cast<double>(element); };
 
   const double nodes = topology.node_count();
-  const double dir_links = 2.0 * topology.link_count();
-  const std::size_t message = net::message_bytes_bound(network, static_cast<std::size_t>(topology.diameter_hops()));
-  using EngineEvent = core::Engine<Event>::Event;
+  const std::size_t message = message_bytes(topology, network);
+  const double fixed = fixed_bytes(topology);
 
   RunSizeBound size;
-  // The run's own counters and one block's (RunStats, add_block), the network model's per node and link.
-  const double fixed = vec(nodes, sizeof(NodeStats)) * 2 + vec(dir_links, sizeof(LinkStats)) +
-                       nodes * (4 * sizeof(Bytes) + 2 * sizeof(Time) + sizeof(std::vector<Time>)) +
-                       dir_links * (sizeof(Bytes) + 2 * sizeof(Time)) + nodes * sizeof(CpuQueue);
   for (const plan::Block& block : graph.blocks) {
-    double units = 0, signals = 0, waits = 0, collectives = 0, steps = 0, block_bytes = fixed, compute_ops = 0;
+    BlockCount count;
+    count.state_bytes = fixed;
     size.graph_bytes += vec(static_cast<double>(block.ops.size()), sizeof(plan::Op)) + text(block.name);
     for (const plan::Op& op : block.ops) {
       const double deps = static_cast<double>(op.deps.size());
-      size.graph_bytes += text(op.label) + vec(deps, sizeof(plan::OpId));
+      size.graph_bytes += text(op.label);
       if (std::holds_alternative<plan::ComputeOp>(op.kind)) {
-        ++compute_ops;
-        ++units;
-        ++signals;
-        waits += deps;
+        count.add_compute(deps, 1);
         continue;
       }
       const auto& c = std::get<plan::CollectiveOp>(op.kind);
       const double p = c.spec.ranks();
       size.ranks = std::max(size.ranks, p);
-      size.graph_bytes += vec(p, sizeof(plan::NodeId)) + vec(p, sizeof(Bytes)) +
-                          vec(static_cast<double>(c.spec.groups.size()), sizeof(int));
-      ++collectives;
-      units += p;
-      signals += p + 1;
-      waits += p * deps;
-      // The dependency index's rank of every node in this collective; the run: its schedule (while the builder
-      // expands it, also one set id per rank), its ranks and sends, its steps' state and dependents.
-      const collective::ScheduleSize s = collective::size_bound(c.spec);
-      steps += s.steps;
-      // A rank's state is a count, a flag and two marks; a step's a count and a mark slot, and at worst a mark in
-      // the pool with its id on the free list (collective_run.hpp); the
-      // grouped sends and dependents an offset per key and an entry per value, and a scratch offset per key.
-      const double mark = sizeof(Mark);
-      block_bytes += nodes * sizeof(std::int32_t) + 2 * sizeof(std::vector<std::int32_t>) + 2 * sizeof(CollectiveRun) +
-                     vec(s.steps, sizeof(collective::Step)) + vec(s.steps + 1, 4) + vec(s.deps, 4) +
-                     vec(s.sets + 1, 4) + vec(s.ranges, sizeof(collective::IndexRange)) + p * 4 +
-                     p * (8 + 2 * mark) + 2 * (p + 1) * 4 + s.steps * 4 + s.steps * 8 + vec(s.steps, mark + 4) +
-                     2 * (s.steps + 1) * 4 + s.deps * 4;
+      count.add_collective(nodes, p, deps, static_cast<double>(c.spec.groups.size()), collective::size_bound(c.spec),
+                           1);
     }
-    size.ops += static_cast<double>(block.ops.size());
-    // Dependency index: an entry per op, a unit per compute op and collective rank, a signal per op and rank (and
-    // one per collective), the waits and the waiters grouped by signal; the ready list.
-    block_bytes += vec(static_cast<double>(block.ops.size()), 16) + vec(units, sizeof(Unit)) +
-                   vec(signals, sizeof(Signal)) + vec(collectives, 4) + vec(waits, 8) + (signals + 1) * 4 +
-                   waits * 4 + vec(units, 4);
-    // Every step's message in flight and an event for it, every compute op queued on its CPU with an event; the
-    // engine's radix buckets may keep up to twice that (vec), and a live bit per event id ever issued (a message
-    // issues a few: counted as 8 bits each).
-    block_bytes += steps * static_cast<double>(message) + vec(steps + compute_ops, sizeof(EngineEvent)) +
-                   vec(compute_ops, sizeof(QueuedOp)) + steps + compute_ops;
-    size.steps = std::max(size.steps, steps);
-    size.block_bytes = std::max(size.block_bytes, block_bytes);
+    size.graph_bytes += count.graph_bytes;
+    size.ops += count.ops;
+    size.steps = std::max(size.steps, count.steps);
+    size.block_bytes = std::max(size.block_bytes, count.block_bytes(message));
   }
   size.graph_bytes += vec(static_cast<double>(graph.blocks.size()), sizeof(plan::Block)) +
                       vec(static_cast<double>(graph.streamed.size()), sizeof(hw::Streamed));
+  return size;
+}
+
+RunSizeBound run_size_floor(const topo::Topology& topology, const plan::PlanFloor& floor,
+                            const net::NetworkOptions& network) {
+  RunSizeBound size;
+  if (floor.empty()) return size;
+  // One block holding the floor's ops, with no dependencies, labels or hierarchical group ids (each only adds).
+  BlockCount count;
+  count.state_bytes = fixed_bytes(topology);
+  count.add_compute(0, floor.compute_ops);
+  for (const plan::CollectiveFloor& c : floor.collectives) {
+    size.ranks = std::max(size.ranks, c.ranks);
+    count.add_collective(topology.node_count(), c.ranks, 0, 0, collective::size_bound(c.kind, c.algorithm, c.ranks),
+                         c.count);
+  }
+  size.ops = count.ops;
+  size.steps = count.steps;
+  size.graph_bytes = vec(count.ops, sizeof(plan::Op)) + count.graph_bytes + vec(1, sizeof(plan::Block));
+  size.block_bytes = count.block_bytes(message_bytes(topology, network));
   return size;
 }
 

@@ -127,4 +127,17 @@ PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const
   return out;
 }
 
+PlanFloor pipeline_plan_floor(const workload::TransformerSpec& spec, const workload::PassShape& pass,
+                              const PlanSpec& plan) {
+  const double t = plan.tensor_degree, m = plan.micro_batches, stages = plan.nodes / plan.tensor_degree;
+  const double layers = static_cast<double>(spec.layers);
+  const workload::PassCost cost = workload::pass_cost(spec, pass);
+  const auto n = [](const std::vector<workload::OpCost>& ops) { return static_cast<double>(ops.size()); };
+  PlanFloor floor;
+  floor.compute_ops = m * t * (n(cost.pre) + layers * n(cost.layer) + n(cost.post));
+  floor.add(collective::CollectiveKind::all_reduce, plan.algorithm, t, 2 * m * layers);
+  floor.add(collective::CollectiveKind::broadcast, collective::Algorithm::direct, 2, m * t * (stages - 1));
+  return floor;
+}
+
 }  // namespace shardsim::plan

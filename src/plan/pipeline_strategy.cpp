@@ -60,6 +60,9 @@ class PipelineStrategy final : public LayoutTrainingStrategy {
                         std::int64_t) const override {
     return build_pipeline_plan(*model.transformer, pass, spec);
   }
+  PlanFloor floor(const Model& model, const workload::PassShape& pass, const PlanSpec& spec) const override {
+    return pipeline_plan_floor(*model.transformer, pass, spec);
+  }
 
   void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
     read_layout_training(keys, ctx, spec, TensorDegree::from_key, false);

@@ -101,4 +101,16 @@ PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t b
   return out;
 }
 
+PlanFloor seed_plan_floor(const workload::ModelSpec& model, const PlanSpec& spec) {
+  const double n = spec.nodes, e = static_cast<double>(model.experts_per_token);
+  PlanFloor floor;
+  floor.compute_ops = 2 * n * e;
+  for (const collective::CollectiveKind kind : {collective::CollectiveKind::broadcast,
+                                                collective::CollectiveKind::all_gather,
+                                                collective::CollectiveKind::gather}) {
+    floor.add(kind, spec.algorithm, n, e);
+  }
+  return floor;
+}
+
 }  // namespace shardsim::plan

@@ -29,6 +29,9 @@ class SeedStrategy final : public Strategy {
                         std::int64_t) const override {
     return build_seed_plan(*model.mlp, pass.batch, spec);
   }
+  PlanFloor floor(const Model& model, const workload::PassShape&, const PlanSpec& spec) const override {
+    return seed_plan_floor(*model.mlp, spec);
+  }
 
   // The notebook broadcasts x, all-gathers the activation and gathers the output, all with one algorithm.
   std::vector<collective::CollectiveKind> collectives(const Model&, const PlanSpec&, bool) const override {

@@ -55,4 +55,13 @@ PlannedWorkload build_tensor_plan(const workload::TransformerSpec& spec, const w
   return out;
 }
 
+PlanFloor tensor_plan_floor(const workload::TransformerSpec& spec, const workload::PassShape& pass,
+                            const PlanSpec& plan) {
+  const double t = plan.nodes;
+  PlanFloor floor;
+  floor.compute_ops = t * static_cast<double>(workload::pass_cost(spec, pass).layer.size());
+  floor.add(collective::CollectiveKind::all_reduce, plan.algorithm, t, 2);
+  return floor;
+}
+
 }  // namespace shardsim::plan

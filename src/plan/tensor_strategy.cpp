@@ -57,6 +57,12 @@ class TensorStrategy final : public LayoutTrainingStrategy {
     return build_tensor_plan(*model.transformer, pass, spec);
   }
 
+  // The transformer's layer block (tensor_plan.hpp); nothing known for the MLP stack.
+  PlanFloor floor(const Model& model, const workload::PassShape& pass, const PlanSpec& spec) const override {
+    if (!model.transformer) return {};
+    return tensor_plan_floor(*model.transformer, pass, spec);
+  }
+
   void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const override {
     read_layout_training(keys, ctx, spec, TensorDegree::per_replica, false);
   }

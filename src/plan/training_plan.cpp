@@ -512,6 +512,30 @@ std::optional<Problem> training_plan_problem(const workload::TransformerSpec& sp
   return std::nullopt;
 }
 
+PlanFloor training_plan_floor(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                              std::int64_t batch, const PlanSpec& plan) {
+  using collective::Algorithm;
+  using collective::CollectiveKind;
+  const TrainingLayout l = training_layout(plan);
+  const double d = l.replicas, s = l.stages, t = l.tensor, m = plan.micro_batches;
+  const double layers = static_cast<double>(spec.layers);
+  const double recompute = run.recompute ? 1 : 0;
+  const workload::TrainingPass pass = workload::training_pass(spec, batch / l.replicas / plan.micro_batches,
+                                                              run.seq_len);
+  const auto n = [](const std::vector<workload::OpCost>& ops) { return static_cast<double>(ops.size()); };
+  PlanFloor floor;
+  floor.compute_ops = d * t * m *
+                          (n(pass.forward.pre) + n(pass.forward.post) + n(pass.backward.pre) + n(pass.backward.post) +
+                           layers * (n(pass.forward.layer) * (1 + recompute) + n(pass.backward.layer))) +
+                      d * s * t;
+  if (plan.zero >= 3) floor.add(CollectiveKind::all_gather, plan.algorithm, d, 2 * m * layers * t);
+  floor.add(plan.zero >= 1 ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce, plan.algorithm, d, s * t);
+  if (plan.zero >= 1) floor.add(CollectiveKind::all_gather, plan.algorithm, d, s * t);
+  floor.add(CollectiveKind::all_reduce, plan.algorithm, t, d * m * (layers * (4 + 2 * recompute) + 2));
+  if (l.stages > 1) floor.add(CollectiveKind::broadcast, Algorithm::direct, 2, 2 * d * m * t * (s - 1));
+  return floor;
+}
+
 std::optional<Problem> expert_training_problem(const workload::TransformerSpec& spec, std::int64_t batch,
                                                const PlanSpec& plan) {
   if (plan.data_parallel != 1) {

@@ -60,6 +60,12 @@ PlannedWorkload LayoutTrainingStrategy::build_training(const workload::Transform
   return build_training_plan(spec, run, batch, plan);
 }
 
+PlanFloor LayoutTrainingStrategy::training_floor(const workload::TransformerSpec& spec,
+                                                 const workload::TrainingRun& run, std::int64_t batch,
+                                                 const PlanSpec& plan) const {
+  return training_plan_floor(spec, run, batch, plan);
+}
+
 std::vector<collective::CollectiveKind> LayoutTrainingStrategy::training_collectives() {
   using collective::CollectiveKind;
   return {CollectiveKind::all_reduce, CollectiveKind::reduce_scatter, CollectiveKind::all_gather};

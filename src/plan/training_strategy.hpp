@@ -30,6 +30,8 @@ class LayoutTrainingStrategy : public Strategy {
   bool trains() const override { return true; }
   PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                  std::int64_t batch, const PlanSpec& plan) const override;
+  PlanFloor training_floor(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                           std::int64_t batch, const PlanSpec& plan) const override;
 
  protected:
   static std::vector<collective::CollectiveKind> training_collectives();

@@ -155,7 +155,7 @@ Scenario load(const std::string& path, const std::vector<std::string>& overrides
   r.finish();
   // Last, when the model and run are known: no rate may imply a span beyond what Time holds with room to spare.
   for (SpanSite& site : span_sites(topology_table, s.topology_path)) spans.push_back(std::move(site));
-  check_spans(spans, work_bound(s));
+  check_spans(spans, work_bound(s), used_node_types(s.topology));
   return s;
 }
 

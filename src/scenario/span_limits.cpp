@@ -161,8 +161,31 @@ std::vector<SpanSite> span_sites(const std::vector<NodeTypePatch>& patches) {
   return out;
 }
 
-void check_spans(const std::vector<SpanSite>& sites, const WorkBound& bound) {
+std::set<std::string> used_node_types(const topo::Topology& topology) {
+  std::set<std::string> types;
+  const std::string* last = nullptr;  // most clusters are runs of one type: skip the lookup for a repeat
+  for (int n = 0; n < topology.node_count(); ++n) {
+    const std::string& type = topology.node(n).type;
+    if (last && *last == type) continue;
+    types.insert(type);
+    last = &type;
+  }
+  return types;
+}
+
+void check_spans(const std::vector<SpanSite>& sites, const WorkBound& bound, const std::set<std::string>& used_types) {
+  constexpr std::string_view prefix = "node_types.";
+  // Whether `path` is inside a node type's table: of one the cluster uses (the type name may hold dots, so each used
+  // name is tried as a whole).
+  const auto unused_type = [&](const std::string& path) {
+    if (!path.starts_with(prefix)) return false;
+    const std::string_view rest = std::string_view(path).substr(prefix.size());
+    return std::none_of(used_types.begin(), used_types.end(), [&](const std::string& type) {
+      return rest.starts_with(type) && (rest.size() == type.size() || rest[type.size()] == '.');
+    });
+  };
   for (const SpanSite& site : sites) {
+    if (unused_type(site.path)) continue;
     std::optional<std::string> wrong;
     try {
       wrong = problem(site.text, static_cast<Kind>(site.kind), bound);

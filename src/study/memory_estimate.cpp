@@ -35,16 +35,38 @@ std::uint64_t sweep_table_bytes(const SweepSpec& spec, std::size_t points) {
   return static_cast<std::uint64_t>(row) * points;
 }
 
-RunEstimate estimate_run(const scenario::Scenario& scenario) {
+namespace {
+
+// The size's bytes, and a generation's second graph (each pass is planned while the decode step's graph is held).
+RunEstimate with_bytes(const scenario::Scenario& scenario, const exec::RunSizeBound& size) {
   RunEstimate estimate;
-  {
-    const plan::PlannedWorkload planned = plan_scenario(scenario);
-    estimate.size = exec::run_size_bound(scenario.topology, planned.graph, scenario.network);
-  }
-  double bytes = estimate.size.bytes();
-  if (scenario.run.generates()) bytes += estimate.size.graph_bytes;
+  estimate.size = size;
+  double bytes = size.bytes();
+  if (scenario.run.generates()) bytes += size.graph_bytes;
   estimate.bytes = bytes >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(bytes);
   return estimate;
+}
+
+}  // namespace
+
+RunEstimate estimate_run(const scenario::Scenario& scenario) {
+  const plan::PlannedWorkload planned = plan_scenario(scenario);
+  return with_bytes(scenario, exec::run_size_bound(scenario.topology, planned.graph, scenario.network));
+}
+
+RunEstimate floor_run(const scenario::Scenario& scenario) {
+  RunEstimate floor =
+      with_bytes(scenario, exec::run_size_floor(scenario.topology, floor_scenario(scenario), scenario.network));
+  floor.lower_bound = true;
+  return floor;
+}
+
+RunEstimate bound_run(const scenario::Scenario& scenario, std::uint64_t limit) {
+  if (limit != 0) {
+    RunEstimate floor = floor_run(scenario);
+    if (floor.bytes > limit) return floor;
+  }
+  return estimate_run(scenario);
 }
 
 std::uint64_t search_table_bytes(const std::vector<Candidate>& candidates) {

@@ -22,6 +22,12 @@ plan::PlannedWorkload plan_scenario(const scenario::Scenario& s, const plan::Pla
 
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& s) { return plan_scenario(s, s.plan); }
 
+plan::PlanFloor floor_scenario(const scenario::Scenario& s) {
+  const plan::Strategy& strategy = plan::strategy_of(s.plan);
+  if (s.run.training) return strategy.training_floor(*s.transformer, *s.run.training, s.run.batch, s.plan);
+  return strategy.floor(model_of(s), {workload::PassKind::decode, s.run.batch, s.run.context}, s.plan);
+}
+
 report::Result run_scenario(const scenario::Scenario& s, exec::Trace* trace) {
   const plan::PlannedWorkload planned = plan_scenario(s);
   // A generation's prefill and earlier steps first, so that a trace has them in order before the last step.

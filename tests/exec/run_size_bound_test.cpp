@@ -51,3 +51,41 @@ TEST_CASE("run_size_bound: a ring all-gather over a million ranks is counted wit
   // At least a 12-byte Step of the schedule per step.
   CHECK(size.bytes() > 12 * 2e6 * (1e6 - 1));
 }
+
+TEST_CASE("run_size_floor: a floor that is the whole graph is priced exactly as run_size_bound prices the graph") {
+  // The floor leaves out only what it cannot know (labels, dependencies, group ids, other blocks, the streamed
+  // fractions). A graph of one block with none of those, 3 compute ops and 2 ring all-gathers of 4 ranks, is all
+  // its floor says: both must come to the same counts and bytes (the figures are shared, not copied).
+  const topo::Topology t = testing::round_star(4);
+  plan::Block block;
+  for (int i = 0; i < 3; ++i) block.ops.push_back(plan::Op{"", plan::ComputeOp{i, hw::ComputeWork{}}, {}});
+  for (int k = 0; k < 2; ++k) {
+    plan::CollectiveOp c;
+    c.spec.kind = collective::CollectiveKind::all_gather;
+    c.spec.algorithm = collective::Algorithm::ring;
+    c.spec.pieces.assign(4, Bytes{64});
+    c.members = {0, 1, 2, 3};
+    block.ops.push_back(plan::Op{"", std::move(c), {}});
+  }
+  plan::OpGraph graph;
+  graph.blocks.push_back(std::move(block));
+  plan::PlanFloor floor;
+  floor.compute_ops = 3;
+  floor.add(collective::CollectiveKind::all_gather, collective::Algorithm::ring, 4, 2);
+  const net::NetworkOptions network;
+  const exec::RunSizeBound built = exec::run_size_bound(t, graph, network);
+  const exec::RunSizeBound counted = exec::run_size_floor(t, floor, network);
+  // Ring: 2 p (p - 1) = 24 steps per all-gather.
+  CHECK(counted.ops == 5);
+  CHECK(counted.steps == 48);
+  CHECK(counted.ranks == 4);
+  CHECK(counted.ops == built.ops);
+  CHECK(counted.steps == built.steps);
+  CHECK(counted.graph_bytes == built.graph_bytes);
+  CHECK(counted.block_bytes == built.block_bytes);
+  // One dependency more in the graph, and the floor is strictly below it.
+  graph.blocks[0].ops[3].deps.push_back(0);
+  CHECK(exec::run_size_bound(t, graph, network).bytes() > counted.bytes());
+  // Nothing known: nothing counted.
+  CHECK(exec::run_size_floor(t, plan::PlanFloor{}, network).bytes() == 0);
+}

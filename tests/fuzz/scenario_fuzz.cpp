@@ -25,7 +25,7 @@ constexpr std::uint64_t kMaxRunBytes = 64ull << 20;
 bool small_enough(const shardsim::scenario::Scenario& s) {
   if (s.topology.node_count() > kMaxNodes) return false;
   if (s.run.generates() && s.run.generated_tokens > kMaxGeneratedTokens) return false;
-  return shardsim::study::estimate_run(s).bytes <= kMaxRunBytes;
+  return shardsim::study::bound_run(s, kMaxRunBytes).bytes <= kMaxRunBytes;
 }
 
 }  // namespace

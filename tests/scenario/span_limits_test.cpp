@@ -114,3 +114,21 @@ TEST_CASE("a duration longer than a week is refused at its key, one of a week is
   const auto e2 = input_error([&] { load(f.scenario, {"topology.star.0.latency=\"1e6 s\""}); });
   check_error(e2, "--set topology.star.0.latency=\"1e6 s\"", 1, 31, {"star.0.latency", "longer than a week"});
 }
+
+TEST_CASE("a node type no node of the cluster is does not refuse the scenario; the same type in use does") {
+  // types.toml as a library of types (pi-nodes.toml is one): "spare" has a FLOP rate that would take 616,809 s for
+  // the largest op (as above), but the star's nodes are all "slow", so no op ever runs at that rate. Issue 16's
+  // million-Pi-5 star included pi-nodes.toml, whose Pi 3 fp16 rate was refused against the million-rank step.
+  Fixture f;
+  const std::string spare = "\n[node_types.spare]\nram = \"4 GB\"\nmemory_bandwidth = \"0.5 B/s\"\n"
+                            "flop_rate = \"0.85 FLOP/s\"\n";
+  f.dir.write("types.toml", std::string(kTypes) + spare);
+  CHECK_NOTHROW(load(f.scenario));
+  // A --set patch of the unused type is not checked either; of the used one it is.
+  CHECK_NOTHROW(load(f.scenario, {"topology.node_types.spare.flop_rate=\"0.5 FLOP/s\""}));
+  CHECK_THROWS(load(f.scenario, {"topology.node_types.slow.flop_rate=\"0.5 FLOP/s\""}));
+  // Once a node is of that type, its rates are checked (the first offending key, in the file's order).
+  const auto e = input_error([&] { load(f.scenario, {"topology.star.0.node_type=\"spare\""}); });
+  CHECK_THAT(e.what(), Catch::Matchers::Contains("node_types.spare."));
+  CHECK_THAT(e.what(), Catch::Matchers::Contains("is too low for this scenario"));
+}

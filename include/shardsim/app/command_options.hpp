@@ -83,9 +83,12 @@ class CommandOptions {
 // The machine's physical RAM in bytes (0 when the system does not say).
 std::uint64_t physical_memory();
 
-// Refuses (an InputError at the command line, exit 2) an estimate above the limit: "WHAT needs about ESTIMATE, more
-// than --max-memory LIMIT; ADVICE".
-void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string& what, const std::string& advice);
+// Refuses (an InputError at the command line, exit 2) an estimate above the limit: "WHAT needs about ESTIMATE of
+// memory (an upper bound), more than --max-memory LIMIT; ADVICE"; for a lower bound (a plan's floor, counted before
+// it is planned) "needs at least ESTIMATE of memory (a lower bound, before planning)".
+enum class Bound { upper, lower };
+void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string& what, const std::string& advice,
+                  Bound bound = Bound::upper);
 
 // Opens `path` for writing (binary: the bytes as written). InputError "cannot write WHAT 'PATH'" when it cannot
 // be opened; `what` names the content ("JUnit XML"), or is empty for the command's own result.

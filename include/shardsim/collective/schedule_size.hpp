@@ -22,5 +22,9 @@ struct ScheduleSize {
   double ranges = 0;
 };
 ScheduleSize size_bound(const CollectiveSpec& spec);
+// The same from the collective's shape alone: `kind` over p ranks in g hierarchical groups (g is ignored by the other
+// algorithms). Every count grows with p and with g, so a lower bound of either gives a lower bound of the size:
+// what a plan's floor (plan/plan_floor.hpp) counts before the plan is built.
+ScheduleSize size_bound(CollectiveKind kind, Algorithm algorithm, double p, double g = 1);
 
 }  // namespace shardsim::collective

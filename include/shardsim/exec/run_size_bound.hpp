@@ -8,6 +8,7 @@
 
 #include "shardsim/net/network_model.hpp"
 #include "shardsim/plan/op_graph.hpp"
+#include "shardsim/plan/plan_floor.hpp"
 #include "shardsim/topo/topology.hpp"
 
 namespace shardsim::exec {
@@ -21,6 +22,14 @@ struct RunSizeBound {
   double bytes() const { return graph_bytes + block_bytes; }
 };
 RunSizeBound run_size_bound(const topo::Topology& topology, const plan::OpGraph& graph,
+                            const net::NetworkOptions& network);
+
+// A lower bound of run_size_bound of any graph that holds `floor` (plan_floor.hpp), without building it: the floor's
+// ops and collectives in one block, counted with run_size_bound's figures for each (an op's entry, a collective's
+// members, schedule and run state, a message in flight per step), less everything the floor does not know (labels,
+// dependencies, group ids, the other blocks). `ops` and `steps` are the floor's; `ranks` its largest collective's.
+// Zero for the empty floor.
+RunSizeBound run_size_floor(const topo::Topology& topology, const plan::PlanFloor& floor,
                             const net::NetworkOptions& network);
 
 }  // namespace shardsim::exec

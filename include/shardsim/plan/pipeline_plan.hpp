@@ -14,6 +14,7 @@
 
 #include "shardsim/util/problem.hpp"
 
+#include "shardsim/plan/plan_floor.hpp"
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/workload/pass_shape.hpp"
@@ -32,5 +33,12 @@ std::optional<Problem> pipeline_plan_problem(const workload::TransformerSpec& sp
 
 PlannedWorkload build_pipeline_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                     const PlanSpec& plan);
+
+// A floor of build_pipeline_plan (plan_floor.hpp): its one block ("token") runs, for each of the M micro-batches,
+// every op of workload::pass_cost on each of the T ranks of the stage that holds it (M T (|pre| + L |layer| + |post|)
+// compute ops), two all-reduces of T ranks per layer when T > 1 (2 M L), and T direct broadcasts of 2 ranks between
+// consecutive stages (M T (S - 1)), exactly what is built but for the logits' gather (left out).
+PlanFloor pipeline_plan_floor(const workload::TransformerSpec& spec, const workload::PassShape& pass,
+                              const PlanSpec& plan);
 
 }  // namespace shardsim::plan

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "shardsim/plan/plan_floor.hpp"
 #include "shardsim/plan/planned_workload.hpp"
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/workload/model_spec.hpp"
@@ -30,5 +31,10 @@ SeedLayerFigures seed_layer_figures(const workload::ModelSpec& model, std::int64
 // Preconditions (the scenario loader checks them against user input first, so a violation is an InternalError):
 // 1 <= spec.nodes <= min(d_model, d_ff), batch >= 1.
 PlannedWorkload build_seed_plan(const workload::ModelSpec& model, std::int64_t batch, const PlanSpec& spec);
+
+// A floor of build_seed_plan (plan_floor.hpp), exactly what its one block ("layer") holds: per expert a token uses
+// (E = experts_per_token), a broadcast, an all-gather and a gather over the N = spec.nodes ranks with spec.algorithm
+// and 2 N compute ops (expand and reduce shards): 2 N E compute ops, E collectives of each kind.
+PlanFloor seed_plan_floor(const workload::ModelSpec& model, const PlanSpec& spec);
 
 }  // namespace shardsim::plan

@@ -18,6 +18,7 @@
 
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/util/key_reader.hpp"
+#include "shardsim/plan/plan_floor.hpp"
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/planned_workload.hpp"
 #include "shardsim/plan/seed_plan.hpp"
@@ -72,11 +73,20 @@ class Strategy {
   virtual PlannedWorkload build(const Model& model, const workload::PassShape& pass, const PlanSpec& spec,
                                 std::int64_t pass_index) const = 0;
 
+  // A floor of what build() holds (plan_floor.hpp), from the validated spec without building it: what a run's memory
+  // estimate refuses on before planning. Default: nothing known.
+  virtual PlanFloor floor(const Model&, const workload::PassShape&, const PlanSpec&) const { return {}; }
+
   // Training ([train]). A strategy that trains reads its training keys and builds one step; the others refuse.
   virtual bool trains() const { return false; }
   virtual void read_training(KeyReader& keys, const PlanContext& ctx, PlanSpec& spec) const;
   virtual PlannedWorkload build_training(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                          std::int64_t batch, const PlanSpec& plan) const;
+  // A floor of what build_training() holds, as floor() for build(). Default: nothing known.
+  virtual PlanFloor training_floor(const workload::TransformerSpec&, const workload::TrainingRun&, std::int64_t,
+                                   const PlanSpec&) const {
+    return {};
+  }
 
   // Collectives. False: the plan sends only point-to-point messages, and plan.collective is refused.
   virtual bool has_collectives() const { return true; }

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "shardsim/plan/plan_floor.hpp"
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/plan/tensor_group.hpp"
@@ -19,5 +20,11 @@ std::string tensor_plan_problem(const workload::TransformerSpec& spec, int degre
 // Preconditions (checked by the scenario loader): tensor_plan_problem(spec, plan.nodes) is empty.
 PlannedWorkload build_tensor_plan(const workload::TransformerSpec& spec, const workload::PassShape& pass,
                                   const PlanSpec& plan);
+
+// A floor of build_tensor_plan (plan_floor.hpp): its "layer" block runs every layer op of workload::pass_cost on
+// each of the T = plan.nodes ranks (T |layer| compute ops) and, when T > 1, two all-reduces of T ranks (attention,
+// MLP) with plan.algorithm: exactly what is built.
+PlanFloor tensor_plan_floor(const workload::TransformerSpec& spec, const workload::PassShape& pass,
+                            const PlanSpec& plan);
 
 }  // namespace shardsim::plan

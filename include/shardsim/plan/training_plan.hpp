@@ -44,6 +44,7 @@
 
 #include "shardsim/util/problem.hpp"
 
+#include "shardsim/plan/plan_floor.hpp"
 #include "shardsim/plan/plan_spec.hpp"
 #include "shardsim/plan/seed_plan.hpp"
 #include "shardsim/workload/run_options.hpp"
@@ -67,6 +68,20 @@ std::optional<Problem> training_plan_problem(const workload::TransformerSpec& sp
 // One step of the D x S x T layout. `spec` in its training compute format (workload::with_compute_format).
 PlannedWorkload build_training_plan(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
                                     std::int64_t batch, const PlanSpec& plan);
+
+// A floor of what build_training_plan holds in its one block ("step"), counted from the layout (plan_floor.hpp):
+//   compute ops  D T M (|fwd.pre| + |fwd.post| + |bwd.pre| + |bwd.post| + L (|fwd.layer| (recompute ? 2 : 1)
+//                + |bwd.layer|)) + D S T (the optimizer), the op lists of workload::training_pass for one
+//                micro-batch: exactly what is built;
+//   ZeRO 3 (D > 1): 2 M L T all-gathers of D ranks (each layer's weights, forward and backward, per micro-batch);
+//   D > 1: S T gradient collectives of D ranks (at least one bucket per shard: reduce-scatters under ZeRO >= 1,
+//          else all-reduces) and, under ZeRO >= 1, S T all-gathers of D ranks (the updated weights);
+//   T > 1: D M (L (4 + (recompute ? 2 : 0)) + 2) all-reduces of T ranks (two per layer each way, and the loss's and
+//          the LM head's);
+//   S > 1: 2 D M T (S - 1) direct broadcasts of 2 ranks (activations forward, gradients backward).
+// Collectives use plan.algorithm, the sends `direct`.
+PlanFloor training_plan_floor(const workload::TransformerSpec& spec, const workload::TrainingRun& run,
+                              std::int64_t batch, const PlanSpec& plan);
 
 // The same for the `expert` strategy's layout (expert_training_plan.cpp): one replica, experts over the nodes.
 std::optional<Problem> expert_training_problem(const workload::TransformerSpec& spec, std::int64_t batch,

@@ -7,6 +7,7 @@
 // whole pass. The bound is generous on purpose: it only refuses rates absurd for the scenario
 // ("0.01 bit/s" for a 7B model), each at the key that set it.
 
+#include <set>
 #include <string>
 #include <vector>
 #include <toml++/toml.h>
@@ -42,7 +43,14 @@ std::vector<SpanSite> span_sites(const std::vector<NodeTypePatch>& patches);
 
 // Checks each site against `bound`: link and switch bandwidths, memory and storage bandwidths against bound.bytes,
 // FLOP rates (flop_rate, decode_rates, prefill_rates) against bound.flops, durations against kLongestSpan. Throws
-// InputError at the first whose span exceeds kLongestSpan.
-void check_spans(const std::vector<SpanSite>& sites, const WorkBound& bound);
+// InputError at the first whose span exceeds kLongestSpan. A node type's sites ("node_types.TYPE...") are checked
+// only when TYPE is in `used_types` (the types of the topology's nodes): a library of node types (pi-nodes.toml)
+// holds types that no node of the cluster is, whose rates never time anything (a Pi 3's fp16 rate against a
+// million-Pi-5 step's FLOPs must not refuse it). Every node of the topology counts, not only the plan's: a search
+// or a plan.use may run on any of them.
+void check_spans(const std::vector<SpanSite>& sites, const WorkBound& bound, const std::set<std::string>& used_types);
+
+// The node types of the topology's nodes.
+std::set<std::string> used_node_types(const topo::Topology& topology);
 
 }  // namespace shardsim::scenario

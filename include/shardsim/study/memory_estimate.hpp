@@ -29,13 +29,25 @@ std::uint64_t sweep_table_bytes(const SweepSpec& spec, std::size_t points);
 // graph: the graph itself and the largest block's run state (exec::run_size_bound: ops, every collective expanded,
 // every step's message in flight), and, when the scenario generates, one more pass's graph (each pass of the
 // generation is planned while the decode step's graph is still held). Plans the scenario to count: the graph is
-// linear in the plan's ranks, what grows past the machine is the expansion of its collectives (a ring over p ranks
-// has 2p(p-1) steps).
+// linear in the plan's ranks, the expansion of its collectives is not (a ring over p ranks has 2p(p-1) steps);
+// floor_run bounds from below what planning itself would take.
 struct RunEstimate {
   exec::RunSizeBound size;
   std::uint64_t bytes = 0;
+  bool lower_bound = false;  // a floor's (floor_run): the run takes at least this much
 };
 RunEstimate estimate_run(const scenario::Scenario& scenario);
+
+// A lower bound of estimate_run, without planning: the strategy's floor of the plan (study::floor_scenario,
+// plan/plan_floor.hpp) counted by exec::run_size_floor, plus the second graph of a generation as estimate_run counts
+// it. Planning is itself what cannot be afforded past some size (a data-parallel training step's graph is about
+// 235 kB per rank: a million ranks plan ~235 GB), so a run is first held to its floor. Zero where the strategy
+// knows no floor.
+RunEstimate floor_run(const scenario::Scenario& scenario);
+
+// What a command that bounds a run compares with its limit: the floor when it alone is above `limit` (the plan is
+// then never built; lower_bound is set), else estimate_run. A limit of 0 checks nothing, so bounds the run in full.
+RunEstimate bound_run(const scenario::Scenario& scenario, std::uint64_t limit);
 
 // A search (`shardsim search`): an upper bound of its table, held until the report is written: per candidate its
 // [plan] text and label, its outcome (a figure per catalog metric and a reason, counted at kLongestReason

@@ -17,6 +17,10 @@ plan::Model model_of(const scenario::Scenario& scenario);
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& scenario);
 plan::PlannedWorkload plan_scenario(const scenario::Scenario& scenario, const plan::PlanSpec& plan);
 
+// A floor of what plan_scenario(scenario) holds (plan/plan_floor.hpp), from the strategy's closed form, without
+// planning: the same pass (or training step) plan_scenario builds.
+plan::PlanFloor floor_scenario(const scenario::Scenario& scenario);
+
 // Simulates the decode step at the scenario's context (or its training step) and, when the scenario generates, the
 // prefill and every other decode step of the generation. `trace`, when given, receives the timeline of the detailed
 // step.
