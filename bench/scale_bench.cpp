@@ -1,7 +1,9 @@
 // The engine at scale (issue 17): whole scenarios of bench/scale/ run through the full pipeline (plan, execute,
 // result), each in a process of its own so that its peak resident memory is its own. For each case it prints the
 // wall time, the CPU time (user + system: on a shared machine it moves less than wall time), the engine events and
-// point-to-point messages simulated, events per second of wall time, the simulated token latency and the child's
+// point-to-point messages simulated, events and messages per second of wall time (the fair model hands the flows
+// that end together to their receivers by one event, so messages/s is the figure that compares), the simulated
+// token latency and the child's
 // peak RSS (getrusage ru_maxrss). Cases:
 //   seed_star_1024, seed_tree_1024           one layer of the seed's GPT-4 MLP on 1024 hosts (1,049,598 messages)
 //   seed_fat_tree_4096_direct, _ring         the same layer on 4096 hosts of a k = 26 fat-tree (16.8 M messages)
@@ -57,9 +59,10 @@ int run_case(const Case& c) {
   getrusage(RUSAGE_SELF, &usage);
   const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                      1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-  std::printf("%-32s %9.3f %9.3f %12llu %11llu %12.3g %14.6f %10.1f\n", c.name, wall, cpu,
+  std::printf("%-32s %9.3f %9.3f %12llu %11llu %12.3g %12.3g %14.6f %10.1f\n", c.name, wall, cpu,
               static_cast<unsigned long long>(r.stats.events), static_cast<unsigned long long>(r.stats.transfers),
-              static_cast<double>(r.stats.events) / wall, r.stats.token_latency.seconds(),
+              static_cast<double>(r.stats.events) / wall, static_cast<double>(r.stats.transfers) / wall,
+              r.stats.token_latency.seconds(),
               static_cast<double>(usage.ru_maxrss) / 1024.0);
   std::fflush(stdout);
   return 0;
@@ -89,7 +92,8 @@ int main(int argc, char** argv) {
   if (chosen.empty()) {
     for (const Case& c : cases()) chosen.push_back(&c);
   }
-  std::printf("%-32s %9s %9s %12s %11s %12s %14s %10s\n", "case", "wall_s", "cpu_s", "events", "messages", "events/s",
+  std::printf("%-32s %9s %9s %12s %11s %12s %12s %14s %10s\n", "case", "wall_s", "cpu_s", "events", "messages", "events/s",
+              "messages/s",
               "simulated_s", "peak_MB");
   std::fflush(stdout);
   int status = 0;
