@@ -107,7 +107,7 @@ void check_memory(std::uint64_t estimate, std::uint64_t limit, const std::string
   const auto bytes = [](std::uint64_t b) { return format_bytes(Bytes{static_cast<std::int64_t>(std::min<std::uint64_t>(b, INT64_MAX))}); };
   const std::string needs = bound == Bound::upper
                                 ? " needs about " + bytes(estimate) + " of memory (an upper bound)"
-                                : " needs at least " + bytes(estimate) + " of memory (a lower bound, before planning)";
+                                : " needs at least " + bytes(estimate) + " of memory by the upper bound (its part counted before planning)";
   throw command_line_error(what + needs + ", more than --max-memory " + bytes(limit) + "; " + advice);
 }
 
