@@ -26,6 +26,7 @@
 #include "shardsim/collective/collective.hpp"
 #include "shardsim/collective/direct_steps.hpp"
 #include "shardsim/plan/op_graph.hpp"
+#include "shardsim/util/slot_pool.hpp"
 
 namespace shardsim::exec {
 
@@ -135,14 +136,8 @@ class CollectiveRun {
   Mark& mark_of(StepIndex k) {
     std::uint32_t& slot = steps_[k].mark;
     if (slot == kNoMark) {
-      if (free_marks_.empty()) {
-        slot = static_cast<std::uint32_t>(marks_.size());
-        marks_.emplace_back();
-      } else {
-        slot = free_marks_.back();
-        free_marks_.pop_back();
-        marks_[slot] = Mark{};
-      }
+      slot = acquire_slot(marks_, free_marks_);
+      marks_[slot] = Mark{};
     }
     return marks_[slot];
   }

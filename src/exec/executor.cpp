@@ -198,11 +198,13 @@ class BlockRun final : public net::NetContext {
     const Mark mark = run.complete(rank);
     const OpId id = run.op();
     nodes_[run.member(rank)].payload_delivered += collective::result_bytes(run.spec(), rank);
+    // Still valid after fire(): ranks completed in the calls it makes are counted before this one, so none of them
+    // can be the last and drop the run.
     fire(index_.complete_on(id, rank), mark);
-    if (!runs_[c]->count_completed()) return;
+    if (!run.count_completed()) return;
     if (trace_) {
       trace_->spans.push_back(TraceSpan{TraceSpan::Kind::collective, id, block_index_, id, -1,
-                                        offset_ + runs_[c]->first_ready(), offset_ + mark.time, false});
+                                        offset_ + run.first_ready(), offset_ + mark.time, false});
     }
     runs_[c].reset();  // every step delivered: nothing refers to it any more
     fire(index_.complete_everywhere(id), mark);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "shardsim/util/slot_pool.hpp"
+
 namespace shardsim::net {
 namespace {
 
@@ -104,7 +106,8 @@ void FairNetwork::class_done(Time now, ClassId k, NetContext& ctx) {
     return;
   }
   // Reserved at once when many end together (a direct all-gather's million flows), rather than doubled past them.
-  if (ended_.capacity() < ended_.size() + done_.size()) ended_.reserve(std::max(ended_.size() + done_.size(), 2 * ended_.capacity()));
+  const std::size_t ending = ended_.size() + done_.size();
+  if (ended_.capacity() < ending) ended_.reserve(std::max(ending, 2 * ended_.capacity()));
   for (const FlowId f : done_) end_flow(now, f, ctx);
   request_solve(now, ctx);
 }
@@ -157,14 +160,7 @@ void FairNetwork::solve(Time now, NetContext& ctx) {
   for (auto& [key, id] : ended_) key = static_cast<std::uint64_t>(path_[id].latency.ps);
   std::stable_sort(ended_.begin(), ended_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (std::size_t i = 0; i < ended_.size();) {
-    std::uint32_t batch = 0;
-    if (free_batches_.empty()) {
-      batch = static_cast<std::uint32_t>(batches_.size());
-      batches_.emplace_back();
-    } else {
-      batch = free_batches_.back();
-      free_batches_.pop_back();
-    }
+    const std::uint32_t batch = acquire_slot(batches_, free_batches_);  // an emptied batch, or a new one
     const std::uint64_t latency = ended_[i].first;
     for (; i < ended_.size() && ended_[i].first == latency; ++i) batches_[batch].push_back(ended_[i].second);
     ctx.schedule(now + Time{static_cast<std::int64_t>(latency)}, NetEvent{batch, kArrived});
