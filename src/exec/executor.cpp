@@ -298,7 +298,7 @@ struct BlockCount {
     state_bytes += (nodes * sizeof(std::int32_t) + 2 * sizeof(std::vector<std::int32_t>) + 2 * sizeof(CollectiveRun) +
                     vec(s.steps, sizeof(collective::Step)) + vec(s.steps + 1, 4) + vec(s.deps, 4) +
                     vec(s.sets + 1, 4) + vec(s.ranges, sizeof(collective::IndexRange)) + p * 4 +
-                    p * (8 + 2 * mark) + 2 * (p + 1) * 4 + s.steps * 4 + s.steps * 8 + vec(s.steps, mark + 4) +
+                    p * (8 + 2 * mark) + 2 * (p + 1) * 4 + s.steps * 4 + s.steps * 8 + vec(s.steps, sizeof(Mark) + 4) +
                     2 * (s.steps + 1) * 4 + s.deps * 4) *
                    count;
   }
